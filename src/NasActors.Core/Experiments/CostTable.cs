@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using NasActors.Core.SearchSpaces;
+
+namespace NasActors.Core.Experiments;
+
+/// <summary>
+/// An additive cost model: fixed base cost plus one entry per (choice key, candidate). Exact for supernets whose
+/// choice blocks have fixed input/output shapes (SPOS), which is why SPOS's own code uses a FLOPs lookup table.
+/// The Torch layer fills it by counting the real modules; the strategies only read it.
+/// </summary>
+public sealed record CostTable(ArchitectureCost Base, ImmutableDictionary<string, ArchitectureCost> Entries)
+{
+    public static string EntryKey(string choiceKey, string candidate) => choiceKey + "=" + candidate;
+
+    public ArchitectureCost Cost(Architecture arch)
+    {
+        long flops = Base.Flops, parameters = Base.Params;
+        foreach (var (k, v) in arch.Choices)
+        {
+            if (!Entries.TryGetValue(EntryKey(k, v), out var e))
+                throw new SearchSpaceException($"cost table has no entry for {k}={v}; it was built for a different search space");
+            flops += e.Flops;
+            parameters += e.Params;
+        }
+        return new ArchitectureCost(flops, parameters);
+    }
+
+    /// <summary>Cheapest possible architecture: used to reject a limit no architecture can meet.</summary>
+    public ArchitectureCost Minimum(SearchSpace space) => new(
+        Base.Flops + space.Choices.Sum(c => c.Candidates.Min(v => Entries[EntryKey(c.Key, v)].Flops)),
+        Base.Params + space.Choices.Sum(c => c.Candidates.Min(v => Entries[EntryKey(c.Key, v)].Params)));
+}

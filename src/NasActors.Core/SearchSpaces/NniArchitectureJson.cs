@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace NasActors.Core.SearchSpaces;
+
+/// <summary>
+/// NNI's architecture dict: <c>{"normal/op_2_0": "sep_conv_3x3", "normal/input_2_0": 1, "width": 32}</c>.
+/// Layer choices export the candidate name, input choices an index (or a list when several are chosen),
+/// value choices the value, as a number when it is one.
+/// </summary>
+public static class NniArchitectureJson
+{
+    public static void Write(Utf8JsonWriter w, Architecture arch, SearchSpace space)
+    {
+        w.WriteStartObject();
+        foreach (var c in space.Choices)
+        {
+            var v = arch[c.Key];
+            w.WritePropertyName(c.Key);
+            switch (c.Kind)
+            {
+                case ChoiceKind.Input when c.NChosen == 1:
+                    w.WriteNumberValue(int.Parse(v, CultureInfo.InvariantCulture));
+                    break;
+                case ChoiceKind.Input:
+                    w.WriteStartArray();
+                    foreach (var p in v.Split(',')) w.WriteNumberValue(int.Parse(p, CultureInfo.InvariantCulture));
+                    w.WriteEndArray();
+                    break;
+                case ChoiceKind.Value when long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l):
+                    w.WriteNumberValue(l);
+                    break;
+                case ChoiceKind.Value when double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
+                    w.WriteRawValue(v);
+                    break;
+                default:
+                    w.WriteStringValue(v);
+                    break;
+            }
+        }
+        w.WriteEndObject();
+    }
+
+    public static string ToJson(Architecture arch, SearchSpace space)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) Write(w, arch, space);
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>Parses an NNI dict and validates it against <paramref name="space"/>.</summary>
+    public static Architecture Parse(JsonElement obj, SearchSpace space)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+            throw new SearchSpaceException("an NNI architecture must be a JSON object of choice key → value");
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (!space.TryGet(p.Name, out var c))
+                throw new SearchSpaceException($"architecture sets '{p.Name}', which search space '{space.Name}' does not have");
+            string v = (c.Kind, p.Value.ValueKind) switch
+            {
+                (ChoiceKind.Input, JsonValueKind.Number) => p.Value.GetInt32().ToString(CultureInfo.InvariantCulture),
+                (ChoiceKind.Input, JsonValueKind.Array) => string.Join(",", p.Value.EnumerateArray().Select(e => e.GetInt32()).Order()
+                    .Select(i => i.ToString(CultureInfo.InvariantCulture))),
+                (_, JsonValueKind.String) => p.Value.GetString()!,
+                (ChoiceKind.Value, JsonValueKind.Number) => p.Value.GetRawText(),
+                _ => throw new SearchSpaceException($"architecture value for '{p.Name}' has JSON type {p.Value.ValueKind}, which does not fit a {c.Kind} choice"),
+            };
+            pairs.Add(KeyValuePair.Create(p.Name, v));
+        }
+        var arch = new Architecture(pairs);
+        space.Validate(arch);
+        return arch;
+    }
+
+    public static Architecture Parse(string json, SearchSpace space)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return Parse(doc.RootElement, space);
+        }
+        catch (JsonException e)
+        {
+            throw new SearchSpaceException($"architecture JSON is malformed ({e.Message}); expected an NNI dict like {{\"key\": \"op\"}}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using NasActors.Core.Randomness;
+
+namespace NasActors.Core.SearchSpaces;
+
+/// <summary>An ordered, validated list of choices. Construct with <see cref="Create"/>.</summary>
+public sealed class SearchSpace
+{
+    public string Name { get; }
+    public ImmutableArray<Choice> Choices { get; }
+    private readonly ImmutableDictionary<string, Choice> _byKey;
+
+    private SearchSpace(string name, ImmutableArray<Choice> choices)
+    {
+        Name = name;
+        Choices = choices;
+        _byKey = choices.ToImmutableDictionary(c => c.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>Validates and builds a space; throws <see cref="SearchSpaceException"/> naming the bad choice.</summary>
+    public static SearchSpace Create(string name, IEnumerable<Choice> choices)
+    {
+        var list = choices.ToImmutableArray();
+        if (list.IsEmpty) throw new SearchSpaceException($"search space '{name}' has no choices; add at least one layer, input or value choice");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in list)
+        {
+            if (string.IsNullOrWhiteSpace(c.Key) || c.Key.Contains('=') || c.Key.Contains(';'))
+                throw new SearchSpaceException($"search space '{name}': choice key '{c.Key}' is empty or contains '=' or ';'; use keys like 'normal/op_2_0'");
+            if (!seen.Add(c.Key))
+                throw new SearchSpaceException($"search space '{name}': duplicate choice key '{c.Key}'; every choice needs a unique key");
+            if (c.Candidates.IsDefaultOrEmpty)
+                throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' has no candidates; give it at least one");
+            var cands = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var v in c.Candidates)
+            {
+                if (string.IsNullOrWhiteSpace(v) || v.Contains(';') || v.Contains(','))
+                    throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' has an empty candidate or one containing ';' or ','");
+                if (!cands.Add(v))
+                    throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' lists candidate '{v}' twice; candidates must be distinct");
+            }
+            if (c.NChosen < 1 || c.NChosen > c.Candidates.Length || (c.Kind != ChoiceKind.Input && c.NChosen != 1))
+                throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' chooses {c.NChosen} of {c.Candidates.Length}; n_chosen must be 1 (layer/value) or between 1 and the number of inputs");
+        }
+        return new SearchSpace(name, list);
+    }
+
+    public Choice this[string key] => _byKey.TryGetValue(key, out var c) ? c
+        : throw new SearchSpaceException($"search space '{Name}' has no choice '{key}'");
+
+    public bool TryGet(string key, out Choice choice) => _byKey.TryGetValue(key, out choice!);
+
+    /// <summary>Number of architectures (as a double: spaces grow fast).</summary>
+    public double Size => Choices.Aggregate(1.0, (acc, c) => acc * c.Cardinality);
+
+    /// <summary>Hash of the space's structure: two processes agree on a space iff their hashes match.</summary>
+    public string Hash
+    {
+        get
+        {
+            var sb = new StringBuilder(Name);
+            foreach (var c in Choices) sb.Append('|').Append(c.Key).Append(':').Append(c.Kind).Append(':').Append(c.NChosen).Append(':').AppendJoin(',', c.Candidates);
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16];
+        }
+    }
+
+    /// <summary>Throws <see cref="SearchSpaceException"/> unless <paramref name="arch"/> sets exactly this space's choices to valid values.</summary>
+    public void Validate(Architecture arch)
+    {
+        foreach (var key in arch.Choices.Keys)
+            if (!_byKey.ContainsKey(key))
+                throw new SearchSpaceException($"architecture sets '{key}', which search space '{Name}' does not have");
+        foreach (var c in Choices)
+        {
+            if (!arch.Choices.TryGetValue(c.Key, out var v))
+                throw new SearchSpaceException($"architecture does not set choice '{c.Key}' of search space '{Name}'");
+            if (!IsValidValue(c, v))
+                throw new SearchSpaceException($"architecture sets '{c.Key}' to '{v}', which is not one of its candidates ({string.Join(", ", c.Candidates)})");
+        }
+    }
+
+    public bool Contains(Architecture arch)
+    {
+        try { Validate(arch); return true; }
+        catch (SearchSpaceException) { return false; }
+    }
+
+    private static bool IsValidValue(Choice c, string v)
+    {
+        if (c.Kind != ChoiceKind.Input) return c.Candidates.Contains(v);
+        var parts = v.Split(',');
+        if (parts.Length != c.NChosen) return false;
+        var prev = -1;
+        foreach (var p in parts)
+        {
+            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i <= prev || i >= c.Candidates.Length) return false;
+            prev = i;
+        }
+        return true;
+    }
+
+    /// <summary>Uniformly samples a value for one choice.</summary>
+    public static string SampleValue(Choice c, Xoshiro256 rng)
+    {
+        if (c.Kind != ChoiceKind.Input) return c.Candidates[rng.NextInt(c.Candidates.Length)];
+        // Partial Fisher-Yates: k distinct inputs, stored ascending (canonical).
+        var idx = Enumerable.Range(0, c.Candidates.Length).ToArray();
+        for (var i = 0; i < c.NChosen; i++)
+        {
+            var j = i + rng.NextInt(idx.Length - i);
+            (idx[i], idx[j]) = (idx[j], idx[i]);
+        }
+        return string.Join(",", idx.Take(c.NChosen).Order().Select(i => i.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Uniformly samples a whole architecture.</summary>
+    public Architecture Sample(Xoshiro256 rng) =>
+        new(Choices.Select(c => KeyValuePair.Create(c.Key, SampleValue(c, rng))));
+}

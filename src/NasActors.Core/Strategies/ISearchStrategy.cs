@@ -1,0 +1,23 @@
+using NasActors.Core.Experiments;
+
+namespace NasActors.Core.Strategies;
+
+/// <summary>
+/// A search strategy as a pure state machine: no I/O, no clocks, all randomness from the state's RNG.
+/// The proposer actor persists what <see cref="Propose"/> returns and the rewards it observes, and rebuilds the
+/// state on recovery by applying the same events.
+/// </summary>
+public interface ISearchStrategy
+{
+    string Name { get; }
+
+    SearchState Initial();
+
+    /// <summary>The next generation, or null when the current one still awaits scores or the search is finished.</summary>
+    Proposal? Propose(SearchState state);
+
+    SearchState Apply(SearchState state, Proposal proposal);
+
+    /// <summary>Records a score. Unknown or already-scored rollout ids leave the state unchanged (late or duplicate results).</summary>
+    SearchState Observe(SearchState state, RolloutId id, Metrics metrics);
+}

@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using NasActors.Core.Experiments;
+using NasActors.Core.SearchSpaces;
+
+namespace NasActors.Core.Training;
+
+/// <summary>
+/// What a trainer actor asks of its device. Implementations are thread-confined: every call comes from the
+/// trainer's one dedicated thread (TorchSharp's dispose scopes are per thread). All results are deterministic
+/// functions of the arguments, for a fixed intra-op thread count.
+/// </summary>
+public interface ITrainerBackend : IDisposable
+{
+    string Device { get; }
+
+    SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct);
+
+    /// <summary>Averages the weights (and optimizer state) of several slots into one checkpoint; returns its hash.</summary>
+    string Merge(ImmutableArray<string> checkpoints, CancellationToken ct);
+
+    /// <summary>BN recalibration on training batches, then accuracy/loss on <paramref name="split"/>, plus FLOPs/params.</summary>
+    Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct);
+}

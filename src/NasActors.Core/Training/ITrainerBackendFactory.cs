@@ -1,0 +1,14 @@
+using NasActors.Core.Experiments;
+using NasActors.Core.SearchSpaces;
+
+namespace NasActors.Core.Training;
+
+/// <summary>Builds one backend per device and knows the search space and its cost table.</summary>
+public interface ITrainerBackendFactory
+{
+    SearchSpace Space { get; }
+    CostTable Costs { get; }
+
+    /// <summary>Called on the trainer's dedicated thread. Throws <see cref="NasUserException"/> for a device this build cannot use.</summary>
+    ITrainerBackend Create(string device);
+}
