@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# NasActors launcher: sets up what the default search needs, builds once in Release, and runs the CLI.
+# `./nas` alone runs the default SPOS search on Fashion-MNIST; `./nas help` lists the commands.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it, then run ./nas again" >&2
+  exit 2
+fi
+
+data=/usr/share/datasets/fashion-mnist
+if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Fashion-MNIST (Debian package dataset-fashion-mnist)..."
+    apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q dataset-fashion-mnist >/dev/null; }
+  else
+    echo "note: Fashion-MNIST is not at $data; install it with: sudo apt-get install dataset-fashion-mnist (or set nas.data.directory)" >&2
+  fi
+fi
+
+bin="$here/src/NasActors.Cli/bin/Release/net10.0/nas.dll"
+stamp="$here/src/NasActors.Cli/bin/Release/.nas-built"
+if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props -newer "$stamp" -type f 2>/dev/null | head -1)" ]; then
+  echo "building NasActors (Release)..."
+  if ! dotnet build src/NasActors.Cli/NasActors.Cli.csproj -c Release --nologo -v q -clp:ErrorsOnly > /tmp/nas-build-$$.log 2>&1; then
+    cat /tmp/nas-build-$$.log >&2
+    echo "error: the build failed (log above)" >&2
+    exit 1
+  fi
+  rm -f /tmp/nas-build-$$.log
+  touch "$stamp"
+fi
+
+# libtorch's large buffers are returned to the OS on every step by default: 2-6x slower on CPU (ENVIRONMENT.md).
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295}"
+exec dotnet "$bin" "$@"

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using NasActors.Core;
+
+namespace NasActors.Cli;
+
+/// <summary>
+/// Parsed command line: a verb, positional arguments and options. Hand-written so that every mistake becomes one
+/// line naming the option and exit code 2, like every other user error.
+/// </summary>
+internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, ImmutableDictionary<string, ImmutableArray<string>> Options)
+{
+    private static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed = new Dictionary<string, ImmutableHashSet<string>>
+    {
+        ["search"] = ["--config", "--name", "--store", "--set"],
+        ["resume"] = ["--store"],
+        ["status"] = ["--store"],
+        ["export"] = ["--store", "--top", "--out"],
+        ["help"] = [],
+    }.ToImmutableDictionary();
+
+    public static CliArgs Parse(string[] args)
+    {
+        if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
+        var verb = args[0] is "-h" or "--help" ? "help" : args[0];
+        if (!Allowed.TryGetValue(verb, out var allowed))
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export (see `nas help`)");
+        var positional = ImmutableArray.CreateBuilder<string>();
+        var options = new Dictionary<string, ImmutableArray<string>.Builder>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a is "-h" or "--help") return new CliArgs("help", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
+            if (!a.StartsWith("--", StringComparison.Ordinal)) { positional.Add(a); continue; }
+            string key = a, value;
+            var eq = a.IndexOf('=');
+            if (eq > 0) { key = a[..eq]; value = a[(eq + 1)..]; }
+            else
+            {
+                if (i + 1 >= args.Length) throw new NasUserException($"option {a} needs a value");
+                value = args[++i];
+            }
+            if (!allowed.Contains(key))
+                throw new NasUserException($"`nas {verb}` has no option {key}; it takes: {(allowed.IsEmpty ? "none" : string.Join(", ", allowed.Order()))}");
+            if (!options.TryGetValue(key, out var list)) options[key] = list = ImmutableArray.CreateBuilder<string>();
+            if (key != "--set" && list.Count > 0) throw new NasUserException($"option {key} given twice");
+            list.Add(value);
+        }
+        return new CliArgs(verb, positional.ToImmutable(), options.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutable()));
+    }
+
+    public string? Option(string name) => Options.TryGetValue(name, out var v) ? v[0] : null;
+    public ImmutableArray<string> All(string name) => Options.TryGetValue(name, out var v) ? v : [];
+
+    public string Store => Option("--store") ?? Environment.GetEnvironmentVariable("NAS_STORE") ?? "experiments";
+
+    public string RequireName(int maxPositional = 1)
+    {
+        if (Positional.Length == 0) throw new NasUserException($"`nas {Verb}` needs an experiment name, e.g. `nas {Verb} NAME` (`nas status` lists them)");
+        if (Positional.Length > maxPositional) throw new NasUserException($"`nas {Verb}` takes one experiment name; got: {string.Join(" ", Positional)}");
+        return Positional[0];
+    }
+}

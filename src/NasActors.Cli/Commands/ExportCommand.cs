@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using NasActors.Core;
+using NasActors.Core.SearchSpaces;
+
+namespace NasActors.Cli;
+
+/// <summary>
+/// `nas export NAME`: the top K architectures as NNI architecture dicts with their metrics. The file depends only on
+/// the journal's content (no names, paths or timestamps), so the same seed gives a byte-identical file.
+/// </summary>
+internal static class ExportCommand
+{
+    public static async Task<int> Run(CliArgs a)
+    {
+        var store = new Runtime.Hosting.ExperimentStore(a.Store);
+        var ctx = ExperimentContext.Open(store, a.RequireName());
+        var topText = a.Option("--top");
+        var top = ctx.Settings.ExportTopK;
+        if (topText is not null && (!int.TryParse(topText, out top) || top < 1))
+            throw new NasUserException($"--top {topText} is not a positive integer");
+        var (status, ranking) = await StatusCommand.Query(ctx, top);
+        var json = Render(ctx, status, ranking);
+        var outPath = a.Option("--out");
+        if (outPath is null)
+        {
+            Console.Out.Write(json);
+            return 0;
+        }
+        // Written whole or not at all.
+        var full = Path.GetFullPath(outPath);
+        var tmp = full + ".tmp-" + Environment.ProcessId;
+        File.WriteAllText(tmp, json, new UTF8Encoding(false));
+        File.Move(tmp, full, overwrite: true);
+        Console.WriteLine($"wrote the top {ranking.Top.Length} architectures of {ctx.Name} to {full}");
+        return 0;
+    }
+
+    public static string Render(ExperimentContext ctx, Runtime.Experiment.ExperimentProtocol.StatusResult status, Runtime.Population.PopulationProtocol.RankingResult ranking)
+    {
+        var space = ctx.Factory.Space;
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", "nasactors-export/1");
+            w.WriteString("strategy", ranking.Strategy);
+            w.WriteString("search_space", space.Name);
+            w.WriteString("search_space_hash", space.Hash);
+            w.WriteNumber("seed", ctx.Settings.Seed);
+            w.WriteString("phase", status.Phase.ToString().ToLowerInvariant());
+            w.WriteNumber("scored", ranking.Scored);
+            if (status.SupernetCheckpoint is { } ck) w.WriteString("supernet_checkpoint", ck);
+            if (status.TestMetrics is { } t && status.Top.Length > 0)
+            {
+                w.WriteStartObject("test");
+                w.WriteString("rollout", status.Top[0].Rollout.Id.ToString());
+                w.WriteNumber("accuracy", t.Accuracy);
+                w.WriteNumber("loss", t.Loss);
+                w.WriteEndObject();
+            }
+            w.WriteStartArray("top");
+            var rank = 1;
+            foreach (var r in ranking.Top)
+            {
+                var cost = ctx.Factory.Costs.Cost(r.Rollout.Architecture);
+                w.WriteStartObject();
+                w.WriteNumber("rank", rank++);
+                w.WriteString("rollout", r.Rollout.Id.ToString());
+                w.WriteNumber("generation", r.Rollout.Generation);
+                w.WriteString("origin", r.Rollout.Origin);
+                w.WritePropertyName("architecture");
+                NniArchitectureJson.Write(w, r.Rollout.Architecture, space);
+                w.WriteStartObject("metrics");
+                w.WriteNumber("accuracy", r.Metrics.Accuracy);
+                w.WriteNumber("loss", r.Metrics.Loss);
+                w.WriteNumber("flops", cost.Flops);
+                w.WriteNumber("params", cost.Params);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
+    }
+}

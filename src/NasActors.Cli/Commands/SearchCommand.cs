@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using NasActors.Core;
+using NasActors.Core.SearchSpaces;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Hosting;
+
+namespace NasActors.Cli;
+
+/// <summary>`nas search` and `nas resume`: run an experiment to completion in this process.</summary>
+internal static class SearchCommand
+{
+    public const string DefaultConfig = "hocon/spos-fashion.conf";
+
+    public static async Task<int> Search(CliArgs a)
+    {
+        var path = a.Option("--config") ?? DefaultConfig;
+        if (!File.Exists(path))
+            throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
+        var text = NasConfig.ComposeText(File.ReadAllText(path), a.All("--set"));
+        var settings = NasSettings.Create(NasConfig.Parse(text, path), path);
+        var store = new ExperimentStore(a.Store);
+        var name = a.Option("--name") ?? $"{settings.Strategy}-{DateTime.Now:yyyyMMdd-HHmmss}";
+        ExperimentStore.CheckName(name);
+        if (store.Exists(name))
+            throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `nas resume {name}` or pick another --name");
+
+        var factory = ExperimentContext.CreateFactory(store, name, settings);
+        // Everything that can be wrong with the input is checked before the store is touched: nothing half-written.
+        factory.Validate(settings.Devices);
+        settings.CreateStrategy(factory.Space, factory.Costs);
+        store.Create(name, text);
+        Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {factory.Space.Size:G3} architectures), " +
+                          $"{settings.Devices.Length} trainer(s) [{string.Join(", ", settings.Devices)}], {settings.EffectiveThreads} intra-op thread(s), store {store.DirectoryOf(name)}");
+        return await Run(new ExperimentContext(store, name, settings, factory));
+    }
+
+    public static async Task<int> Resume(CliArgs a)
+    {
+        var store = new ExperimentStore(a.Store);
+        var ctx = ExperimentContext.Open(store, a.RequireName());
+        ctx.Factory.Validate(ctx.Settings.Devices);
+        Console.WriteLine($"resuming experiment {ctx.Name} from {store.DirectoryOf(ctx.Name)}");
+        return await Run(ctx);
+    }
+
+    private static async Task<int> Run(ExperimentContext ctx)
+    {
+        var clock = Stopwatch.StartNew();
+        var progress = new ConsoleProgress();
+        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory.Space, ctx.Factory.Costs, ctx.Factory, progress.Report);
+        var interrupted = new TaskCompletionSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted.TrySetResult(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var finished = await Task.WhenAny(host.Completion, interrupted.Task);
+            if (finished == interrupted.Task)
+            {
+                Console.Error.WriteLine($"interrupted; everything done so far is in the journal. Continue with: nas resume {ctx.Name}" + StoreHint(ctx));
+                return 130;
+            }
+            var done = await host.Completion;
+            var ranking = await host.Ranking(ctx.Settings.ExportTopK, TimeSpan.FromSeconds(30));
+            Report.PrintResult(ctx, done.Status, ranking, clock.Elapsed);
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            await host.DisposeAsync();
+        }
+    }
+
+    private static string StoreHint(ExperimentContext ctx) =>
+        Path.GetFullPath("experiments") == ctx.Store.Root ? "" : $" --store {ctx.Store.Root}";
+}

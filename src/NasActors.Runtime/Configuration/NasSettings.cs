@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using NasActors.Core;
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies;
+using NasActors.Core.Training;
+
+namespace NasActors.Runtime.Configuration;
+
+/// <summary>Every nas.* setting, typed and validated once (see reference.conf for meanings and defaults).</summary>
+public sealed record NasSettings(
+    string Strategy,
+    long Seed,
+    DataSpec Data,
+    SupernetSpec Supernet,
+    TrainSpec Train,
+    SposEvolutionSettings Evolution,
+    long MaxFlops,
+    long MaxParams,
+    ImmutableArray<string> Devices,
+    int IntraOpThreads,
+    TimeSpan LeaseTimeout,
+    int SnapshotEvery,
+    int ExportTopK)
+{
+    /// <summary>Builds and validates settings; throws <see cref="NasUserException"/> naming the key and <paramref name="source"/>.</summary>
+    public static NasSettings Create(Akka.Configuration.Config config, string source)
+    {
+        var r = new ConfigReader(config, source);
+        var strategy = r.String("nas.experiment.strategy");
+        if (strategy is not ("spos" or "random"))
+            throw new NasUserException($"nas.experiment.strategy = '{strategy}' in {source} is not supported; use spos or random");
+        var seed = r.Long("nas.experiment.seed");
+        var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000));
+        var supernet = new SupernetSpec(r.Int("nas.supernet.stem-channels", 2, 1024), r.IntList("nas.supernet.stage-channels"),
+            r.IntList("nas.supernet.stage-depths"), r.StringList("nas.supernet.candidates"));
+        var train = new TrainSpec(
+            r.Int("nas.train.batch-size", 1, 65_536),
+            r.Double("nas.train.learning-rate", 0, 100),
+            r.Double("nas.train.momentum", 0, 0.9999),
+            r.Double("nas.train.weight-decay", 0, 1),
+            r.Long("nas.train.total-steps", 1, 100_000_000),
+            r.Int("nas.train.steps-per-round", 1, 1_000_000),
+            r.Int("nas.train.bn-recalibration-batches", 0, 100_000),
+            r.Int("nas.train.validation-images", 1, 59_000),
+            r.Int("nas.train.eval-batch-size", 1, 65_536),
+            seed);
+        var evo = new SposEvolutionSettings(
+            r.Int("nas.search.population-size", 1, 100_000),
+            r.Int("nas.search.generations", 1, 100_000),
+            r.Int("nas.search.top-k", 1, 100_000),
+            r.Int("nas.search.mutation-count", 0, 100_000),
+            r.Double("nas.search.mutation-probability", 0, 1),
+            r.Int("nas.search.crossover-count", 0, 100_000),
+            seed);
+        var devices = r.StringList("nas.trainers.devices");
+        if (devices.IsEmpty) throw new NasUserException($"nas.trainers.devices in {source} is empty; list at least one device, e.g. [cpu]");
+        foreach (var d in devices)
+            if (!IsDevice(d))
+                throw new NasUserException($"nas.trainers.devices in {source} has '{d}'; use cpu or cuda:N");
+        var settings = new NasSettings(strategy, seed, data, supernet, train, evo,
+            r.Long("nas.search.max-flops", 0, long.MaxValue), r.Long("nas.search.max-params", 0, long.MaxValue),
+            devices, r.Int("nas.trainers.intra-op-threads", 0, 1024), r.Duration("nas.runtime.lease-timeout"),
+            r.Int("nas.runtime.snapshot-every", 1, 1_000_000), r.Int("nas.export.top-k", 1, 10_000));
+        try
+        {
+            supernet.Validate();
+            evo.Validate();
+        }
+        catch (NasUserException e)
+        {
+            throw new NasUserException($"{e.Message} (in {source})");
+        }
+        if (data.ValidationSize < train.ValidationImages)
+            throw new NasUserException($"nas.train.validation-images = {train.ValidationImages} exceeds nas.data.validation-size = {data.ValidationSize} in {source}");
+        return settings;
+    }
+
+    private static bool IsDevice(string d) =>
+        d == "cpu" || (d.StartsWith("cpu:", StringComparison.Ordinal) && int.TryParse(d[4..], out var c) && c >= 0)
+        || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var g) && g >= 0);
+
+    /// <summary>Intra-op threads to use: the configured number, or cores shared among the CPU trainers.</summary>
+    public int EffectiveThreads => IntraOpThreads > 0 ? IntraOpThreads
+        : Math.Max(1, Environment.ProcessorCount / Math.Max(1, Devices.Count(d => d.StartsWith("cpu", StringComparison.Ordinal))));
+
+    public Constraints Constraints(Core.Experiments.CostTable costs) =>
+        new(costs, MaxFlops > 0 ? MaxFlops : null, MaxParams > 0 ? MaxParams : null);
+
+    public ISearchStrategy CreateStrategy(SearchSpace space, Core.Experiments.CostTable costs)
+    {
+        var constraints = Constraints(costs);
+        constraints.CheckSatisfiable(space);
+        return Strategy == "random"
+            ? new RandomSearch(space, constraints, Seed, Evolution.Generations, Evolution.PopulationSize, Evolution.TopK)
+            : new SposEvolution(space, constraints, Evolution);
+    }
+}

@@ -1,0 +1,363 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Settings = NasActors.Runtime.Experiment.ExperimentProtocol.Settings;
+using Akka.Event;
+using Akka.Persistence;
+using NasActors.Core.Experiments;
+using NasActors.Core.Training;
+using NasActors.Runtime.Population;
+using static NasActors.Runtime.Experiment.ExperimentProtocol;
+
+namespace NasActors.Runtime.Experiment;
+
+/// <summary>
+/// Persistent coordinator. The journal holds only what is done (slices, rounds, the search result, the test score);
+/// what is queued or in flight is derived from it after recovery and redone, so a crash loses at most in-flight work.
+/// </summary>
+internal sealed class ExperimentActor : ReceivePersistentActor
+{
+    private readonly Settings _settings;
+    private readonly IActorRef _population;
+    private readonly IActorRef _listener;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ExperimentState _state = ExperimentState.Empty;
+    private int _eventsSinceSnapshot;
+
+    // Volatile scheduling state: rebuilt from _state after every restart.
+    private readonly List<Work> _queue = [];
+    private readonly Dictionary<string, (Work Work, IActorRef Trainer, DateTime Deadline)> _inFlight = new();
+    private readonly Dictionary<IActorRef, string> _trainers = new();
+    private readonly List<IActorRef> _idle = [];
+    private bool _askedForRollouts;
+    private bool _failed;
+    private int _scoredThisRun;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _imagesAtStart = -1;
+    private ScoredRollout? _best;
+    private int _generation;
+    private int _scoredTotal;
+
+    public override string PersistenceId { get; }
+
+    public ExperimentActor(Settings settings, IActorRef population, IActorRef listener)
+    {
+        _settings = settings;
+        _population = population;
+        _listener = listener;
+        PersistenceId = ExperimentProtocol.PersistenceId(settings.Name);
+
+        Recover<SnapshotOffer>(o => _state = (ExperimentState)o.Snapshot);
+        Recover<Started>(e => _state = _state.Apply(e));
+        Recover<SliceCompleted>(e => _state = _state.Apply(e));
+        Recover<RoundCompleted>(e => _state = _state.Apply(e));
+        Recover<SearchCompleted>(e => _state = _state.Apply(e));
+        Recover<TestCompleted>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<GetStatus>(_ => Sender.Tell(Status()));
+        Command<RegisterTrainer>(OnRegister);
+        Command<RequestWork>(r => { MarkIdle(r.Trainer); Dispatch(); });
+        Command<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_population))
+                Fail($"the population of experiment '{_settings.Name}' stopped (its journal could not be replayed); see the log above", true);
+            else
+                OnTrainerLost(t.ActorRef);
+        });
+        Command<SliceTrained>(OnSliceTrained);
+        Command<SlicesMerged>(OnMerged);
+        Command<RolloutScored>(OnScored);
+        Command<WorkFailed>(OnWorkFailed);
+        Command<TrainerProgressed>(OnProgress);
+        Command<PopulationProtocol.RolloutsResult>(OnRollouts);
+        Command<PopulationProtocol.ScoreRecordedResult>(OnScoreRecorded);
+        Command<LeaseTick>(_ => CheckLeases());
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("snapshot failed: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    protected override void PreStart()
+    {
+        Context.Watch(_population);
+        base.PreStart();
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _listener.Tell(new Failed($"the journal of experiment '{_settings.Name}' cannot be replayed ({reason.GetBaseException().Message}); it is corrupt or from another version: restore the store from a backup or start a new experiment", true));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    private sealed record LeaseTick
+    {
+        public static readonly LeaseTick Instance = new();
+    }
+
+    private void OnRecovered()
+    {
+        if (_settings.ReadOnly) return;
+        if (_state.Info is { } info && info.SpaceHash != _settings.SpaceHash)
+        {
+            Fail($"experiment '{_settings.Name}' was started with search space {info.SpaceHash} but the current config gives {_settings.SpaceHash}; resume it with its original config", true);
+            return;
+        }
+        if (_state.Info is { } i2 && (i2.Slots != _settings.Slots || i2.StepsPerSlot != _settings.StepsPerSlot))
+        {
+            Fail($"experiment '{_settings.Name}' was started with {i2.Slots} trainer slot(s) and {i2.StepsPerSlot} steps per slot; the config now gives {_settings.Slots} and {_settings.StepsPerSlot}. Resume with the original nas.trainers.devices and nas.train.total-steps", true);
+            return;
+        }
+        Context.System.Scheduler.ScheduleTellRepeatedly(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), Self, LeaseTick.Instance, Self);
+        if (_state.Info is null)
+            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot), e => { Apply(e); Drive(); });
+        else
+            Drive();
+    }
+
+    private void Apply(object e)
+    {
+        _state = _state.Apply(e);
+        if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(_state);
+        }
+    }
+
+    /// <summary>Derives what must happen next from the persisted state and queues it.</summary>
+    private void Drive()
+    {
+        if (_failed) return;
+        switch (_state.Phase)
+        {
+            case Phase.Supernet:
+                var round = _state.RoundsDone;
+                if (_state.RoundSlices.Count == _settings.Slots)
+                {
+                    var ckpts = _state.RoundSlices.Values.Select(s => s.Checkpoint).ToImmutableArray();
+                    if (_settings.Slots == 1)
+                        Persist(new RoundCompleted(round, ckpts[0]), e => { Apply(e); Report(); Drive(); });
+                    else
+                        Enqueue(new MergeSlices(round, ckpts));
+                }
+                else
+                {
+                    var first = (long)round * _settings.StepsPerRound;
+                    var steps = (int)Math.Min(_settings.StepsPerRound, _settings.StepsPerSlot - first);
+                    for (var slot = 0; slot < _settings.Slots; slot++)
+                        if (!_state.RoundSlices.ContainsKey(slot))
+                            Enqueue(new TrainSlice(new SupernetSlice(round, slot, _settings.Slots, _state.Checkpoint, first, steps)));
+                }
+                break;
+            case Phase.Search:
+                if (!_askedForRollouts)
+                {
+                    _askedForRollouts = true;
+                    _population.Tell(PopulationProtocol.GetRollouts.Instance);
+                }
+                break;
+            case Phase.Test:
+                var best = _state.Top!.Value[0];
+                Enqueue(new ScoreRollout(best.Rollout, _state.Checkpoint!, EvalSplit.Test));
+                break;
+            case Phase.Finished:
+                _listener.Tell(new Completed(Status()));
+                return;
+        }
+        Dispatch();
+    }
+
+    private void Enqueue(Work w)
+    {
+        if (_inFlight.ContainsKey(w.Key) || _queue.Any(q => q.Key == w.Key)) return;
+        _queue.Add(w);
+    }
+
+    private void Dispatch()
+    {
+        while (_queue.Count > 0 && _idle.Count > 0 && !_failed)
+        {
+            var trainer = _idle[0];
+            _idle.RemoveAt(0);
+            var work = _queue[0];
+            _queue.RemoveAt(0);
+            _inFlight[work.Key] = (work, trainer, DateTime.UtcNow + _settings.LeaseTimeout);
+            trainer.Tell(work);
+        }
+    }
+
+    private void OnRegister(RegisterTrainer r)
+    {
+        if (_trainers.TryAdd(r.Trainer, r.Device)) Context.Watch(r.Trainer);
+        MarkIdle(r.Trainer);
+        Dispatch();
+    }
+
+    private void MarkIdle(IActorRef trainer)
+    {
+        if (!_trainers.ContainsKey(trainer) || _idle.Contains(trainer)) return;
+        // A trainer asking for work has finished whatever it held (e.g. after its lease expired).
+        foreach (var k in _inFlight.Where(kv => kv.Value.Trainer.Equals(trainer)).Select(kv => kv.Key).ToList())
+            Requeue(k);
+        _idle.Add(trainer);
+    }
+
+    private void OnTrainerLost(IActorRef trainer)
+    {
+        _trainers.Remove(trainer);
+        _idle.Remove(trainer);
+        foreach (var k in _inFlight.Where(kv => kv.Value.Trainer.Equals(trainer)).Select(kv => kv.Key).ToList())
+            Requeue(k);
+        _log.Warning("trainer {0} stopped; its work is handed out again", trainer.Path);
+        Dispatch();
+    }
+
+    private void Requeue(string key)
+    {
+        if (!_inFlight.Remove(key, out var f)) return;
+        _queue.Insert(0, f.Work);
+    }
+
+    private void CheckLeases()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (k, f) in _inFlight.Where(kv => kv.Value.Deadline < now).ToList())
+        {
+            _log.Warning("lease of {0} on {1} expired after {2}; handing it out again", k, f.Trainer.Path, _settings.LeaseTimeout);
+            // The stuck trainer stays out of the idle set until it asks for work again.
+            Requeue(k);
+        }
+        Dispatch();
+    }
+
+    private bool Finish(string key) => _inFlight.Remove(key) | _queue.RemoveAll(q => q.Key == key) > 0;
+
+    private void OnSliceTrained(SliceTrained r)
+    {
+        Finish(r.Key);
+        var s = r.Slice;
+        if (_state.Phase != Phase.Supernet || s.Round != _state.RoundsDone || _state.RoundSlices.ContainsKey(s.Slot)) return; // late duplicate
+        Persist(new SliceCompleted(s.Round, s.Slot, r.Result.Checkpoint, r.Result.MeanLoss, r.Result.Accuracy, r.Result.Images, r.Result.Seconds), e =>
+        {
+            Apply(e);
+            Report();
+            Drive();
+        });
+    }
+
+    private void OnMerged(SlicesMerged r)
+    {
+        Finish(r.Key);
+        if (_state.Phase != Phase.Supernet || r.Round != _state.RoundsDone) return;
+        Persist(new RoundCompleted(r.Round, r.Checkpoint), e => { Apply(e); Report(); Drive(); });
+    }
+
+    private void OnScored(RolloutScored r)
+    {
+        Finish(r.Key);
+        if (r.Split == EvalSplit.Test)
+        {
+            if (_state.Phase != Phase.Test) return;
+            Persist(new TestCompleted(r.Id, r.Metrics), e => { Apply(e); Drive(); });
+            return;
+        }
+        // The population owns scores: it records each rollout once and acknowledges.
+        _population.Tell(new PopulationProtocol.RecordScore(r.Id, r.Metrics));
+    }
+
+    private void OnScoreRecorded(PopulationProtocol.ScoreRecordedResult r)
+    {
+        if (!r.Duplicate) _scoredThisRun++;
+        _best = r.Best;
+        _generation = r.Generation;
+        _scoredTotal = r.Scored;
+        Report();
+        if (r.GenerationComplete && _state.Phase == Phase.Search)
+        {
+            _askedForRollouts = true;
+            _population.Tell(PopulationProtocol.GetRollouts.Instance);
+        }
+    }
+
+    private void OnRollouts(PopulationProtocol.RolloutsResult r)
+    {
+        _generation = r.Generation;
+        _scoredTotal = r.Scored;
+        if (_state.Phase != Phase.Search) return;
+        if (r.Finished)
+        {
+            Persist(new SearchCompleted(r.Top), e => { Apply(e); Report(); Drive(); });
+            return;
+        }
+        foreach (var rollout in r.Unscored)
+            Enqueue(new ScoreRollout(rollout, _state.Checkpoint!, EvalSplit.Validation));
+        Dispatch();
+    }
+
+    private void OnWorkFailed(WorkFailed f)
+    {
+        _inFlight.Remove(f.Key);
+        Fail($"{f.Key} failed on {f.Device}: {f.Reason}", f.UserError);
+    }
+
+    private void Fail(string reason, bool userError)
+    {
+        if (_failed) return;
+        _failed = true;
+        _log.Error("experiment {0} failed: {1}", _settings.Name, reason);
+        _listener.Tell(new Failed(reason, userError));
+    }
+
+    private void OnProgress(TrainerProgressed p)
+    {
+        if (_state.Phase != Phase.Supernet || _state.Info is null) return;
+        var t = p.Progress;
+        var stepsDone = (double)_state.RoundsDone * _settings.StepsPerRound + (t.Step - (long)_state.RoundsDone * _settings.StepsPerRound + 1);
+        var rate = ImagesPerSecond(t.Images);
+        var remaining = Math.Max(0, _settings.StepsPerSlot - stepsDone) * _settings.BatchSize * _settings.Slots;
+        var eta = rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : (TimeSpan?)null;
+        _listener.Tell(new Progressed(Status(), string.Create(CultureInfo.InvariantCulture,
+            $"supernet  round {_state.RoundsDone + 1}/{_settings.Rounds}  step {t.Step + 1}/{_settings.StepsPerSlot} (slot {t.Slot})  loss {t.Loss:F3}  {rate:F0} img/s  ETA {Eta(eta)}")));
+    }
+
+    private double ImagesPerSecond(int inFlightImages)
+    {
+        if (_imagesAtStart < 0) { _imagesAtStart = _state.ImagesTrained; _clock.Restart(); }
+        var secs = _clock.Elapsed.TotalSeconds;
+        var inFlight = _inFlight.Values.Count(v => v.Work is TrainSlice) * (double)inFlightImages;
+        return secs > 0.5 ? (_state.ImagesTrained - _imagesAtStart + inFlight) / secs : 0;
+    }
+
+    private static string Eta(TimeSpan? t) => t is { } v ? $"{(int)v.TotalMinutes}m{v.Seconds:00}s" : "?";
+
+    private void Report()
+    {
+        string line;
+        switch (_state.Phase)
+        {
+            case Phase.Supernet:
+                line = string.Create(CultureInfo.InvariantCulture, $"supernet  round {_state.RoundsDone}/{_settings.Rounds} done");
+                break;
+            case Phase.Search:
+                var best = _best is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{_best.Metrics.Accuracy:P2} ({_best.Rollout.Id})");
+                var rate = _clock.Elapsed.TotalMinutes > 0 ? _scoredThisRun / _clock.Elapsed.TotalMinutes : 0;
+                line = string.Create(CultureInfo.InvariantCulture, $"search    generation {_generation + 1}  scored {_scoredTotal}  best {best}  {rate:F1} candidates/min");
+                if (_scoredThisRun == 1) _clock.Restart();
+                break;
+            case Phase.Test:
+                line = "test      scoring the best architecture on the 10k test images";
+                break;
+            default:
+                return;
+        }
+        _listener.Tell(new Progressed(Status(), line));
+    }
+
+    private StatusResult Status() => new(
+        _settings.Name, _state.Phase, _state.RoundsDone, _state.Info?.Rounds ?? _settings.Rounds, _state.ImagesTrained, _state.Checkpoint,
+        _state.Top ?? [], _state.Test?.Metrics, _trainers.Count, _inFlight.Count);
+}

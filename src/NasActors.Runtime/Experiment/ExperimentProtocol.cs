@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using NasActors.Core.Experiments;
+using NasActors.Core.Training;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Serialization;
+
+namespace NasActors.Runtime.Experiment;
+
+/// <summary>
+/// The experiment coordinator's protocol. The Experiment owns the phases (supernet training → evolution → test),
+/// the queue of work and who is doing what; trainers register, pull work when idle and report results, which are
+/// keyed so that a late or duplicate result is recognised and ignored.
+/// </summary>
+public static class ExperimentProtocol
+{
+    /// <summary>Typed settings of one experiment.</summary>
+    /// <param name="Slots">Supernet training slots (data-parallel replicas) per round: one per trainer.</param>
+    /// <param name="ReadOnly">Recover and answer queries, but hand out no work (for `nas status` / `nas export`).</param>
+    public sealed record Settings(
+        string Name,
+        string SpaceHash,
+        long Seed,
+        int Slots,
+        long StepsPerSlot,
+        int StepsPerRound,
+        int BatchSize,
+        TimeSpan LeaseTimeout,
+        int SnapshotEvery,
+        bool ReadOnly = false)
+    {
+        public int Rounds => (int)((StepsPerSlot + StepsPerRound - 1) / StepsPerRound);
+
+        public static Settings Create(NasSettings nas, string name, string spaceHash, bool readOnly = false) => new(
+            name, spaceHash, nas.Seed, nas.Devices.Length,
+            (nas.Train.TotalSteps + nas.Devices.Length - 1) / nas.Devices.Length,
+            nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery, readOnly);
+    }
+
+    public static Props Props(Settings settings, IActorRef population, IActorRef? listener) =>
+        Akka.Actor.Props.Create(() => new ExperimentActor(settings, population, listener ?? ActorRefs.Nobody));
+
+    public static string PersistenceId(string name) => "experiment-" + name;
+
+    public enum Phase { Supernet, Search, Test, Finished }
+
+    // ---- commands from trainers ----
+
+    /// <summary>A trainer announces itself; the experiment watches it and hands it work when idle.</summary>
+    public sealed record RegisterTrainer(IActorRef Trainer, string Device) : INasSerializable;
+
+    /// <summary>The trainer is idle and wants the next work item.</summary>
+    public sealed record RequestWork(IActorRef Trainer) : INasSerializable;
+
+    // ---- work handed to trainers: each a pure function of its fields, so redoing it gives the same result ----
+
+    public abstract record Work : INasSerializable
+    {
+        /// <summary>Identity of the work: results carry it back, duplicates share it.</summary>
+        public abstract string Key { get; }
+    }
+
+    public sealed record TrainSlice(SupernetSlice Slice) : Work
+    {
+        public override string Key => $"slice/{Slice.Round}/{Slice.Slot}";
+    }
+
+    public sealed record MergeSlices(int Round, ImmutableArray<string> Checkpoints) : Work
+    {
+        public override string Key => $"merge/{Round}";
+    }
+
+    public sealed record ScoreRollout(Rollout Rollout, string Checkpoint, EvalSplit Split) : Work
+    {
+        public override string Key => $"{(Split == EvalSplit.Test ? "test" : "score")}/{Rollout.Id}";
+    }
+
+    // ---- results and progress from trainers ----
+
+    public sealed record SliceTrained(string Key, SupernetSlice Slice, SliceResult Result) : INasSerializable;
+    public sealed record SlicesMerged(string Key, int Round, string Checkpoint) : INasSerializable;
+    public sealed record RolloutScored(string Key, RolloutId Id, EvalSplit Split, Metrics Metrics) : INasSerializable;
+
+    /// <summary>Work failed. <paramref name="UserError"/>: a problem the user must fix (corrupt checkpoint, bad device).</summary>
+    public sealed record WorkFailed(string Key, string Device, string Reason, bool UserError) : INasSerializable;
+
+    public sealed record TrainerProgressed(string Device, TrainProgress Progress) : INasSerializable;
+
+    // ---- queries ----
+
+    public sealed record GetStatus : INasSerializable
+    {
+        public static readonly GetStatus Instance = new();
+    }
+
+    public sealed record StatusResult(
+        string Name, Phase Phase, int RoundsDone, int Rounds, long ImagesTrained, string? SupernetCheckpoint,
+        ImmutableArray<ScoredRollout> Top, Metrics? TestMetrics, int Trainers, int InFlight) : INasSerializable;
+
+    // ---- journal events (versioned by manifest; see NasManifests) ----
+
+    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot) : INasSerializable;
+    public sealed record SliceCompleted(int Round, int Slot, string Checkpoint, double Loss, double Accuracy, int Images, double Seconds) : INasSerializable;
+    public sealed record RoundCompleted(int Round, string Checkpoint) : INasSerializable;
+    public sealed record SearchCompleted(ImmutableArray<ScoredRollout> Top) : INasSerializable;
+    public sealed record TestCompleted(RolloutId Id, Metrics Metrics) : INasSerializable;
+
+    // ---- notifications to the listener (the CLI's console) ----
+
+    public sealed record Progressed(StatusResult Status, string Line);
+    public sealed record Completed(StatusResult Status);
+    public sealed record Failed(string Reason, bool UserError);
+}

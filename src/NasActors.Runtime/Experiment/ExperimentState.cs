@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using NasActors.Core.Experiments;
+using static NasActors.Runtime.Experiment.ExperimentProtocol;
+
+namespace NasActors.Runtime.Experiment;
+
+/// <summary>The experiment's persisted state: a fold of its journal events. Also its snapshot.</summary>
+internal sealed record ExperimentState(
+    Started? Info,
+    int RoundsDone,
+    string? Checkpoint,
+    ImmutableSortedDictionary<int, SliceCompleted> RoundSlices,
+    long ImagesTrained,
+    ImmutableArray<ScoredRollout>? Top,
+    TestCompleted? Test) : Serialization.INasSerializable
+{
+    public static readonly ExperimentState Empty = new(null, 0, null, ImmutableSortedDictionary<int, SliceCompleted>.Empty, 0, null, null);
+
+    public Phase Phase =>
+        Info is null || RoundsDone < Info.Rounds ? Phase.Supernet
+        : Top is null ? Phase.Search
+        : Test is null ? Phase.Test
+        : Phase.Finished;
+
+    public ExperimentState Apply(object e) => e switch
+    {
+        Started s => this with { Info = s },
+        SliceCompleted s when s.Round == RoundsDone => this with { RoundSlices = RoundSlices.SetItem(s.Slot, s), ImagesTrained = ImagesTrained + s.Images },
+        RoundCompleted r when r.Round == RoundsDone => this with { RoundsDone = RoundsDone + 1, Checkpoint = r.Checkpoint, RoundSlices = RoundSlices.Clear() },
+        SearchCompleted s => this with { Top = s.Top },
+        TestCompleted t => this with { Test = t },
+        _ => this,
+    };
+}

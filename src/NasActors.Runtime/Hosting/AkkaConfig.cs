@@ -1,0 +1,77 @@
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace NasActors.Runtime.Hosting;
+
+/// <summary>The Akka side of an experiment process: our serializer, and the SQLite journal and snapshot store.</summary>
+public static class AkkaConfig
+{
+    public static Config Serialization => ConfigurationFactory.ParseString("""
+        akka.actor {
+          serializers { nas = "NasActors.Runtime.Serialization.NasSerializer, NasActors.Runtime" }
+          serialization-bindings { "NasActors.Runtime.Serialization.INasSerializable, NasActors.Runtime" = nas }
+        }
+        """);
+
+    public static Config Quiet => ConfigurationFactory.ParseString("""
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          log-config-on-start = off
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """);
+
+    /// <summary>SQLite journal and snapshots in separate files (one file for both can lock under load), WAL mode, one writer.</summary>
+    public static Config Sqlite(string journalPath, string snapshotPath)
+    {
+        EnableWal(journalPath);
+        EnableWal(snapshotPath);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = "Data Source={{Escape(journalPath)}}"
+                  provider-name = "SQLite.MS"
+                  auto-initialize = on
+                  parallelism = 1
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = "Data Source={{Escape(snapshotPath)}}"
+                  provider-name = "SQLite.MS"
+                  auto-initialize = on
+                }
+              }
+            }
+            """);
+    }
+
+    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>WAL is a property of the file: set it once before the plugin opens it.</summary>
+    private static void EnableWal(string path)
+    {
+        try
+        {
+            using var c = new SqliteConnection($"Data Source={path}");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL;";
+            cmd.ExecuteScalar();
+        }
+        catch (SqliteException e)
+        {
+            throw new Core.NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using NasActors.Core.Experiments;
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Training;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Population;
+using NasActors.Runtime.Trainers;
+
+namespace NasActors.Runtime.Hosting;
+
+/// <summary>
+/// One experiment in this process: an ActorSystem on the experiment's SQLite store with the Experiment, Population
+/// and one Trainer per device. Read-only hosts recover the journal and answer queries without handing out work.
+/// </summary>
+public sealed class ExperimentHost : IAsyncDisposable
+{
+    private readonly TaskCompletionSource<ExperimentProtocol.Completed> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ActorSystem System { get; }
+    public IActorRef Experiment { get; }
+    public IActorRef Population { get; }
+    public string Name { get; }
+
+    /// <summary>Completes when the experiment finishes; faults with <see cref="ExperimentFailedException"/>.</summary>
+    public Task<ExperimentProtocol.Completed> Completion => _done.Task;
+
+    private ExperimentHost(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
+        ITrainerBackendFactory? factory, bool readOnly, Action<ExperimentProtocol.Progressed>? onProgress, Config? extra)
+    {
+        Name = name;
+        var config = (extra ?? Config.Empty)
+            .WithFallback(AkkaConfig.Quiet)
+            .WithFallback(AkkaConfig.Serialization)
+            .WithFallback(AkkaConfig.Sqlite(store.JournalPath(name), store.SnapshotPath(name)));
+        System = ActorSystem.Create("nas", config);
+        SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
+
+        var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
+        var strategy = settings.CreateStrategy(space, costs);
+        Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
+        Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener), "experiment");
+        if (readOnly || factory is null) return;
+        for (var i = 0; i < settings.Devices.Length; i++)
+            System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i]), factory, Experiment), $"trainer-{i}");
+    }
+
+    public static ExperimentHost Start(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
+        ITrainerBackendFactory factory, Action<ExperimentProtocol.Progressed>? onProgress = null, Config? extra = null) =>
+        new(store, name, settings, space, costs, factory, readOnly: false, onProgress, extra);
+
+    public static ExperimentHost OpenReadOnly(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs) =>
+        new(store, name, settings, space, costs, factory: null, readOnly: true, onProgress: null, extra: null);
+
+    public Task<ExperimentProtocol.StatusResult> Status(TimeSpan timeout) =>
+        Experiment.Ask<ExperimentProtocol.StatusResult>(ExperimentProtocol.GetStatus.Instance, timeout);
+
+    public Task<PopulationProtocol.RankingResult> Ranking(int topK, TimeSpan timeout) =>
+        Population.Ask<PopulationProtocol.RankingResult>(new PopulationProtocol.GetRanking(topK), timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    private sealed class Listener : ReceiveActor
+    {
+        public Listener(TaskCompletionSource<ExperimentProtocol.Completed> done, Action<ExperimentProtocol.Progressed>? onProgress)
+        {
+            Receive<ExperimentProtocol.Progressed>(p => onProgress?.Invoke(p));
+            Receive<ExperimentProtocol.Completed>(c => done.TrySetResult(c));
+            Receive<ExperimentProtocol.Failed>(f => done.TrySetException(new ExperimentFailedException(f.Reason, f.UserError)));
+        }
+    }
+}

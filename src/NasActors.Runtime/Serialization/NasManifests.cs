@@ -1,0 +1,45 @@
+using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Population;
+using E = NasActors.Runtime.Experiment.ExperimentProtocol;
+using P = NasActors.Runtime.Population.PopulationProtocol;
+
+namespace NasActors.Runtime.Serialization;
+
+/// <summary>
+/// The stable name of every serializable type. A manifest never changes once released: a changed shape gets a new
+/// ".vN" manifest (and the old type stays to replay old journals).
+/// </summary>
+internal static class NasManifests
+{
+    public static readonly IReadOnlyDictionary<string, Type> All = new Dictionary<string, Type>
+    {
+        // experiment journal + snapshot
+        ["nas.experiment.started.v1"] = typeof(E.Started),
+        ["nas.experiment.slice-completed.v1"] = typeof(E.SliceCompleted),
+        ["nas.experiment.round-completed.v1"] = typeof(E.RoundCompleted),
+        ["nas.experiment.search-completed.v1"] = typeof(E.SearchCompleted),
+        ["nas.experiment.test-completed.v1"] = typeof(E.TestCompleted),
+        ["nas.experiment.snapshot.v1"] = typeof(ExperimentState),
+        // population journal + snapshot
+        ["nas.population.generation-proposed.v1"] = typeof(P.GenerationProposed),
+        ["nas.population.score-recorded.v1"] = typeof(P.ScoreRecorded),
+        ["nas.population.snapshot.v1"] = typeof(P.Snapshot),
+        // messages
+        ["nas.experiment.get-status.v1"] = typeof(E.GetStatus),
+        ["nas.experiment.status.v1"] = typeof(E.StatusResult),
+        ["nas.experiment.train-slice.v1"] = typeof(E.TrainSlice),
+        ["nas.experiment.merge-slices.v1"] = typeof(E.MergeSlices),
+        ["nas.experiment.score-rollout.v1"] = typeof(E.ScoreRollout),
+        ["nas.experiment.slice-trained.v1"] = typeof(E.SliceTrained),
+        ["nas.experiment.slices-merged.v1"] = typeof(E.SlicesMerged),
+        ["nas.experiment.rollout-scored.v1"] = typeof(E.RolloutScored),
+        ["nas.experiment.work-failed.v1"] = typeof(E.WorkFailed),
+        ["nas.experiment.trainer-progressed.v1"] = typeof(E.TrainerProgressed),
+        ["nas.population.get-rollouts.v1"] = typeof(P.GetRollouts),
+        ["nas.population.record-score.v1"] = typeof(P.RecordScore),
+        ["nas.population.get-ranking.v1"] = typeof(P.GetRanking),
+        ["nas.population.rollouts.v1"] = typeof(P.RolloutsResult),
+        ["nas.population.score-recorded-result.v1"] = typeof(P.ScoreRecordedResult),
+        ["nas.population.ranking.v1"] = typeof(P.RankingResult),
+    };
+}

@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Akka.Event;
+using NasActors.Core;
+using NasActors.Core.Training;
+using static NasActors.Runtime.Experiment.ExperimentProtocol;
+
+namespace NasActors.Runtime.Trainers;
+
+internal sealed class TrainerActor : ReceiveActor
+{
+    private readonly TrainerProtocol.Settings _settings;
+    private readonly ITrainerBackendFactory _factory;
+    private readonly IActorRef _experiment;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly WorkerThread _worker;
+    private readonly CancellationTokenSource _cts = new();
+    private ITrainerBackend? _backend;
+    private string? _current;
+
+    private sealed record Done(string Key, object Result);
+    private sealed record Error(string Key, Exception Exception);
+
+    public TrainerActor(TrainerProtocol.Settings settings, ITrainerBackendFactory factory, IActorRef experiment)
+    {
+        _settings = settings;
+        _factory = factory;
+        _experiment = experiment;
+        _worker = new WorkerThread("trainer-" + settings.Device);
+
+        Receive<Work>(OnWork);
+        Receive<Done>(d =>
+        {
+            _current = null;
+            _experiment.Tell(d.Result);
+            _experiment.Tell(new RequestWork(Self));
+        });
+        Receive<Error>(e =>
+        {
+            _current = null;
+            var inner = e.Exception is AggregateException a ? a.InnerException ?? a : e.Exception;
+            var user = inner is NasUserException;
+            if (!user) _log.Error(inner, "work {0} failed on {1}", e.Key, _settings.Device);
+            _experiment.Tell(new WorkFailed(e.Key, _settings.Device, inner.Message, user));
+        });
+        Receive<TrainProgress>(p => _experiment.Tell(new TrainerProgressed(_settings.Device, p)));
+    }
+
+    protected override void PreStart() => _experiment.Tell(new RegisterTrainer(Self, _settings.Device));
+
+    protected override void PostStop()
+    {
+        _cts.Cancel();
+        var backend = _backend;
+        // Dispose the backend on its own thread, after any running job has seen the cancellation.
+        _worker.Run(() => { backend?.Dispose(); return 0; });
+        _worker.Dispose();
+        _cts.Dispose();
+    }
+
+    private void OnWork(Work work)
+    {
+        if (_current is not null)
+        {
+            // The experiment re-sent work (e.g. after a lease expiry) while we are busy: it will come back later.
+            _log.Warning("{0} busy with {1}; refusing {2}", _settings.Device, _current, work.Key);
+            return;
+        }
+        _current = work.Key;
+        var self = Self;
+        var ct = _cts.Token;
+        _worker.Run<object>(() =>
+        {
+            var backend = _backend ??= _factory.Create(_settings.Device);
+            return work switch
+            {
+                TrainSlice t => new SliceTrained(t.Key, t.Slice, backend.TrainSlice(t.Slice, p => self.Tell(p), ct)),
+                MergeSlices m => new SlicesMerged(m.Key, m.Round, backend.Merge(m.Checkpoints, ct)),
+                ScoreRollout s => new RolloutScored(s.Key, s.Rollout.Id, s.Split, backend.Score(s.Rollout.Architecture, s.Checkpoint, s.Split, ct)),
+                _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
+            };
+        }).PipeTo(self, success: r => new Done(work.Key, r), failure: e => new Error(work.Key, e));
+    }
+}

@@ -1,0 +1,217 @@
+using CsCheck;
+using NasActors.Core.Experiments;
+using NasActors.Core.Strategies;
+using NasActors.Core.Tests.Support;
+
+namespace NasActors.Core.Tests.Strategies;
+
+/// <summary>
+/// Properties every population strategy (SPOS evolution and random search) must have, checked over random spaces,
+/// random valid settings and random FLOPs/params limits, with a fake evaluator standing in for training.
+/// </summary>
+public class PopulationStrategyPropertyTests
+{
+    private const int Iter = 150;
+
+    private static void Check(bool evolution, Action<Gens.Scenario, SearchRun> property, int iter = Iter) =>
+        Gens.Scenario(evolution).Sample(sc =>
+        {
+            var run = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
+            property(sc, run);
+        }, iter: iter, print: sc => sc.ToString());
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_propose_only_architectures_valid_in_the_space(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            foreach (var r in run.AllRollouts) sc.Space.Validate(r.Architecture);
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_respect_the_flops_and_params_limits(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var c = sc.Constraints;
+            if (c.Costs is null) return;
+            foreach (var r in run.AllRollouts)
+            {
+                var cost = c.Costs.Cost(r.Architecture);
+                if (c.MaxFlops is { } f) Assert.True(cost.Flops <= f, $"{r.Id} has {cost.Flops} FLOPs > {f}");
+                if (c.MaxParams is { } p) Assert.True(cost.Params <= p, $"{r.Id} has {cost.Params} params > {p}");
+            }
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_never_propose_an_architecture_twice(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var keys = run.AllRollouts.Select(r => r.Architecture.CanonicalKey).ToList();
+            var dup = keys.GroupBy(k => k).FirstOrDefault(g => g.Count() > 1);
+            Assert.True(dup is null, $"proposed twice: {dup?.Key}");
+            Assert.True(run.Final.Visited.SetEquals(keys), "Visited must hold exactly the proposed architectures");
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_assign_consecutive_unique_rollout_ids_and_tag_generations(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var all = run.AllRollouts.ToList();
+            Assert.Equal(Enumerable.Range(0, all.Count), all.Select(r => r.Id.Value));
+            foreach (var p in run.Proposals)
+                Assert.All(p.Rollouts, r =>
+                {
+                    Assert.Equal(p.Generation, r.Generation);
+                    Assert.StartsWith($"gen {p.Generation} ", r.Origin);
+                });
+            Assert.Equal(all.Count, run.Final.Scores.Count);
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_finish_after_the_configured_generations_within_the_population_size(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var s = sc.Settings;
+            Assert.True(run.Final.Finished);
+            Assert.Equal(Enumerable.Range(0, run.Proposals.Count), run.Proposals.Select(p => p.Generation));
+            Assert.All(run.Proposals, p => Assert.InRange(p.Rollouts.Length, 0, s.PopulationSize));
+            // Only the last proposal may be empty (space exhausted under the limits), and it ends the search.
+            Assert.All(run.Proposals.SkipLast(1), p => Assert.NotEmpty(p.Rollouts));
+            var nonEmpty = run.Proposals.Count(p => !p.Rollouts.IsEmpty);
+            Assert.InRange(nonEmpty, 0, s.Generations);
+            if (run.Proposals[^1].Rollouts.IsEmpty) Assert.True(run.Final.Pending.IsEmpty);
+            else Assert.Equal(s.Generations, run.Proposals.Count);
+            // Large unconstrained spaces never run dry: every generation is full.
+            if (sc.Constraints.Costs is null && sc.Space.Size >= 10.0 * s.PopulationSize * s.Generations)
+            {
+                Assert.Equal(s.Generations, run.Proposals.Count);
+                Assert.All(run.Proposals, p => Assert.Equal(s.PopulationSize, p.Rollouts.Length));
+            }
+            Assert.Null(sc.Strategy().Propose(run.Final));
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_propose_the_same_sequence_for_the_same_seed(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var again = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
+            SearchAssert.SameProposals(run.Proposals, again.Proposals);
+            SearchAssert.SameState(run.Final, again.Final);
+        }, iter: 100);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_draw_a_different_stream_for_a_different_seed(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var other = SearchDriver.Run(sc.Strategy(sc.Settings.Seed + 1), SearchDriver.HashScore);
+            // xoshiro's state transition is a bijection: different seeds keep different states.
+            Assert.NotEqual(run.Proposals[0].RngAfter, other.Proposals[0].RngAfter);
+        }, iter: 100);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_rebuild_every_intermediate_state_by_replaying_its_events(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var strategy = sc.Strategy();
+            var state = strategy.Initial();
+            SearchAssert.SameState(run.Initial, state);
+            for (var i = 0; i < run.Events.Count; i++)
+            {
+                state = run.Events[i] switch
+                {
+                    Proposed p => strategy.Apply(state, p.Proposal),
+                    Observed o => strategy.Observe(state, o.Id, o.Metrics),
+                    _ => throw new InvalidOperationException(),
+                };
+                SearchAssert.SameState(run.States[i], state);
+            }
+        });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_resume_after_a_crash_at_any_event_with_the_same_proposals(bool evolution) =>
+        Gen.Select(Gens.Scenario(evolution), Gen.Double[0, 1], (sc, cutAt) => (sc, cutAt)).Sample((sc, cutAt) =>
+        {
+            var live = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: 1);
+            var cut = (int)Math.Round(cutAt * live.Events.Count);
+            // A fresh process: new strategy object, state rebuilt from the journal prefix only.
+            var strategy = sc.Strategy();
+            var recovered = SearchDriver.Replay(strategy, live.Events.Take(cut));
+            SearchAssert.SameState(cut == 0 ? live.Initial : live.States[cut - 1], recovered);
+            var resumed = SearchDriver.Run(strategy, SearchDriver.HashScore, from: recovered);
+            var proposedBeforeCrash = live.Events.Take(cut).Count(e => e is Proposed);
+            SearchAssert.SameProposals(live.Proposals.Skip(proposedBeforeCrash).ToList(), resumed.Proposals);
+            SearchAssert.SameState(live.Final, resumed.Final);
+        }, iter: Iter, print: t => $"cut {t.Item2:F3} of {t.Item1}");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_repropose_identically_when_a_proposal_was_lost_before_being_persisted(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var strategy = sc.Strategy();
+            for (var i = 0; i < run.Events.Count; i++)
+            {
+                if (run.Events[i] is not Proposed p) continue;
+                var before = i == 0 ? run.Initial : run.States[i - 1];
+                SearchAssert.SameProposal(p.Proposal, strategy.Propose(before)!);
+            }
+        }, iter: 100);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_give_the_same_proposals_whatever_order_results_arrive_in(bool evolution) =>
+        Gen.Select(Gens.Scenario(evolution), Gen.Long, Gen.Long, (sc, a, b) => (sc, a, b)).Sample((sc, a, b) =>
+        {
+            var first = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: a);
+            var second = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: b);
+            SearchAssert.SameProposals(first.Proposals, second.Proposals);
+            SearchAssert.SameState(first.Final, second.Final);
+        }, iter: 100, print: t => $"orders {t.Item2}/{t.Item3} {t.Item1}");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_ignore_duplicate_late_and_unknown_results(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var noisy = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, noise: true);
+            Assert.True(noisy.Events.Count > run.Events.Count || run.Events.Count <= 1);
+            SearchAssert.SameProposals(run.Proposals, noisy.Proposals);
+            SearchAssert.SameState(run.Final, noisy.Final);
+            // Every score is the first one reported, never a later junk one.
+            Assert.All(noisy.Final.Scores.Values, s => Assert.Equal(SearchDriver.HashScore(s.Rollout), s.Metrics));
+        }, iter: 100);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_keep_the_global_top_k_best_first_as_parents(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            foreach (var state in run.States.Where(s => s.GenerationComplete))
+            {
+                var expected = state.Scores.Values.OrderByDescending(s => s.Metrics.Accuracy).ThenBy(s => s.Metrics.Loss)
+                    .ThenBy(s => s.Rollout.Id.Value).Take(sc.Settings.TopK).ToList();
+                Assert.Equal(expected, state.Parents.AsEnumerable());
+            }
+        });
+}
