@@ -26,7 +26,19 @@ public sealed record CostTable(ArchitectureCost Base, ImmutableDictionary<string
     }
 
     /// <summary>Cheapest possible architecture: used to reject a limit no architecture can meet.</summary>
-    public ArchitectureCost Minimum(SearchSpace space) => new(
-        Base.Flops + space.Choices.Sum(c => c.Candidates.Min(v => Entries[EntryKey(c.Key, v)].Flops)),
-        Base.Params + space.Choices.Sum(c => c.Candidates.Min(v => Entries[EntryKey(c.Key, v)].Params)));
+    public ArchitectureCost Minimum(SearchSpace space)
+    {
+        long flops = Base.Flops, parameters = Base.Params;
+        foreach (var c in space.Choices)
+        {
+            // Entries are keyed by the whole value ("k=0,2" for input choices), so take every entry of this choice.
+            var prefix = c.Key + "=";
+            var mine = Entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => e.Value).ToList();
+            if (mine.Count == 0)
+                throw new SearchSpaceException($"cost table has no entry for choice '{c.Key}'; it was built for a different search space");
+            flops += mine.Min(e => e.Flops);
+            parameters += mine.Min(e => e.Params);
+        }
+        return new ArchitectureCost(flops, parameters);
+    }
 }

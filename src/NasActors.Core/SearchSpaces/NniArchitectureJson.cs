@@ -8,8 +8,11 @@ namespace NasActors.Core.SearchSpaces;
 /// Layer choices export the candidate name, input choices an index (or a list when several are chosen),
 /// value choices the value, as a number when it is one.
 /// </summary>
-public static class NniArchitectureJson
+public static partial class NniArchitectureJson
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$")]
+    private static partial System.Text.RegularExpressions.Regex CanonicalNumber();
+
     public static void Write(Utf8JsonWriter w, Architecture arch, SearchSpace space)
     {
         w.WriteStartObject();
@@ -27,10 +30,8 @@ public static class NniArchitectureJson
                     foreach (var p in v.Split(',')) w.WriteNumberValue(int.Parse(p, CultureInfo.InvariantCulture));
                     w.WriteEndArray();
                     break;
-                case ChoiceKind.Value when long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l):
-                    w.WriteNumberValue(l);
-                    break;
-                case ChoiceKind.Value when double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
+                case ChoiceKind.Value when CanonicalNumber().IsMatch(v):
+                    // Only text that is already a JSON number is written as one, so Parse gives back the same string.
                     w.WriteRawValue(v);
                     break;
                 default:
@@ -54,14 +55,17 @@ public static class NniArchitectureJson
         if (obj.ValueKind != JsonValueKind.Object)
             throw new SearchSpaceException("an NNI architecture must be a JSON object of choice key → value");
         var pairs = new List<KeyValuePair<string, string>>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in obj.EnumerateObject())
         {
             if (!space.TryGet(p.Name, out var c))
                 throw new SearchSpaceException($"architecture sets '{p.Name}', which search space '{space.Name}' does not have");
+            if (!seen.Add(p.Name))
+                throw new SearchSpaceException($"architecture sets '{p.Name}' twice");
             string v = (c.Kind, p.Value.ValueKind) switch
             {
-                (ChoiceKind.Input, JsonValueKind.Number) => p.Value.GetInt32().ToString(CultureInfo.InvariantCulture),
-                (ChoiceKind.Input, JsonValueKind.Array) => string.Join(",", p.Value.EnumerateArray().Select(e => e.GetInt32()).Order()
+                (ChoiceKind.Input, JsonValueKind.Number) => InputIndex(p.Name, p.Value).ToString(CultureInfo.InvariantCulture),
+                (ChoiceKind.Input, JsonValueKind.Array) => string.Join(",", p.Value.EnumerateArray().Select(e => InputIndex(p.Name, e)).Order()
                     .Select(i => i.ToString(CultureInfo.InvariantCulture))),
                 (_, JsonValueKind.String) => p.Value.GetString()!,
                 (ChoiceKind.Value, JsonValueKind.Number) => p.Value.GetRawText(),
@@ -73,6 +77,10 @@ public static class NniArchitectureJson
         space.Validate(arch);
         return arch;
     }
+
+    private static int InputIndex(string key, JsonElement e) =>
+        e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var i) ? i
+        : throw new SearchSpaceException($"architecture value for input choice '{key}' must be an input index or a list of them, not {e.GetRawText()}");
 
     public static Architecture Parse(string json, SearchSpace space)
     {

@@ -96,7 +96,9 @@ public sealed class SearchSpace
         var prev = -1;
         foreach (var p in parts)
         {
-            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i <= prev || i >= c.Candidates.Length) return false;
+            // Canonical form only ("1", not "01"): one architecture must have one identity.
+            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i <= prev || i >= c.Candidates.Length
+                || p != i.ToString(CultureInfo.InvariantCulture)) return false;
             prev = i;
         }
         return true;

@@ -10,6 +10,8 @@ public sealed record SupernetSpec(int StemChannels, ImmutableArray<int> StageCha
 {
     public void Validate()
     {
+        if (StageChannels.IsDefault || StageDepths.IsDefault || Candidates.IsDefault)
+            throw new NasUserException("nas.supernet.stage-channels, stage-depths and candidates must all be set");
         if (StemChannels < 2 || StemChannels % 2 != 0)
             throw new NasUserException($"nas.supernet.stem-channels = {StemChannels} must be an even number >= 2");
         if (StageChannels.IsDefaultOrEmpty || StageChannels.Length != StageDepths.Length)
@@ -21,6 +23,8 @@ public sealed record SupernetSpec(int StemChannels, ImmutableArray<int> StageCha
             if (d < 1) throw new NasUserException($"nas.supernet.stage-depths entry {d} must be at least 1");
         if (StageDepths.Length > 4)
             throw new NasUserException($"nas.supernet has {StageDepths.Length} stages; 28x28 images allow at most 4 (each stage halves the resolution)");
+        foreach (var c in Candidates.GroupBy(c => c).Where(g => g.Count() > 1))
+            throw new NasUserException($"nas.supernet.candidates lists '{c.Key}' twice; list each op once");
         foreach (var c in Candidates)
             if (!SposSpace.PaperCandidates.Contains(c))
                 throw new NasUserException($"nas.supernet.candidates has unknown op '{c}'; known: {string.Join(", ", SposSpace.PaperCandidates)}");

@@ -12,7 +12,13 @@ namespace NasActors.Core.Strategies;
 public sealed class SposEvolution(SearchSpace space, Constraints constraints, SposEvolutionSettings settings)
     : PopulationStrategy(space, constraints, settings.Seed, settings.Generations, settings.TopK)
 {
-    public SposEvolutionSettings Settings { get; } = settings;
+    public SposEvolutionSettings Settings { get; } = Validated(settings);
+
+    private static SposEvolutionSettings Validated(SposEvolutionSettings s)
+    {
+        s.Validate();
+        return s;
+    }
     public override string Name => "spos-evolution";
 
     protected override void Fill(SearchState state, Batch batch, Xoshiro256 rng)

@@ -35,9 +35,11 @@ internal sealed class ExperimentActor : ReceivePersistentActor
     private bool _failed;
     private int _scoredThisRun;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Stopwatch _searchClock = new();
+    private (double Loss, double Accuracy) _lastRound;
     private long _imagesAtStart = -1;
     private ScoredRollout? _best;
-    private int _generation;
+    private int _generation = -1;
     private int _scoredTotal;
 
     public override string PersistenceId { get; }
@@ -243,8 +245,8 @@ internal sealed class ExperimentActor : ReceivePersistentActor
         if (_state.Phase != Phase.Supernet || s.Round != _state.RoundsDone || _state.RoundSlices.ContainsKey(s.Slot)) return; // late duplicate
         Persist(new SliceCompleted(s.Round, s.Slot, r.Result.Checkpoint, r.Result.MeanLoss, r.Result.Accuracy, r.Result.Images, r.Result.Seconds), e =>
         {
+            _lastRound = (_state.RoundSlices.Values.Append(e).Average(x => x.Loss), _state.RoundSlices.Values.Append(e).Average(x => x.Accuracy));
             Apply(e);
-            Report();
             Drive();
         });
     }
@@ -272,6 +274,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor
     private void OnScoreRecorded(PopulationProtocol.ScoreRecordedResult r)
     {
         if (!r.Duplicate) _scoredThisRun++;
+        if (!_searchClock.IsRunning) _searchClock.Start();
         _best = r.Best;
         _generation = r.Generation;
         _scoredTotal = r.Scored;
@@ -287,6 +290,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor
     {
         _generation = r.Generation;
         _scoredTotal = r.Scored;
+        if (!_searchClock.IsRunning) _searchClock.Start();
         if (_state.Phase != Phase.Search) return;
         if (r.Finished)
         {
@@ -336,17 +340,21 @@ internal sealed class ExperimentActor : ReceivePersistentActor
 
     private void Report()
     {
+        var inv = CultureInfo.InvariantCulture;
         string line;
         switch (_state.Phase)
         {
-            case Phase.Supernet:
-                line = string.Create(CultureInfo.InvariantCulture, $"supernet  round {_state.RoundsDone}/{_settings.Rounds} done");
+            case Phase.Supernet when _state.RoundsDone > 0 && _state.RoundSlices.IsEmpty:
+            case Phase.Search when _state.RoundsDone > 0 && _generation < 0:
+                var last = _lastRound;
+                line = string.Create(inv, $"supernet  round {_state.RoundsDone}/{_settings.Rounds} done  loss {last.Loss:F3}  train acc {last.Accuracy:P1}  checkpoint {_state.Checkpoint?[..12]}");
                 break;
-            case Phase.Search:
-                var best = _best is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{_best.Metrics.Accuracy:P2} ({_best.Rollout.Id})");
-                var rate = _clock.Elapsed.TotalMinutes > 0 ? _scoredThisRun / _clock.Elapsed.TotalMinutes : 0;
-                line = string.Create(CultureInfo.InvariantCulture, $"search    generation {_generation + 1}  scored {_scoredTotal}  best {best}  {rate:F1} candidates/min");
-                if (_scoredThisRun == 1) _clock.Restart();
+            case Phase.Search when _generation >= 0:
+                var best = _best is null ? "-" : string.Create(inv, $"{_best.Metrics.Accuracy:P2} ({_best.Rollout.Id})");
+                var mins = _searchClock.Elapsed.TotalMinutes;
+                var rate = mins > 0 && _scoredThisRun > 0 ? _scoredThisRun / mins : 0;
+                var eta = rate > 0 ? TimeSpan.FromMinutes(Math.Max(0, _settings.ExpectedCandidates - _scoredTotal) / rate) : (TimeSpan?)null;
+                line = string.Create(inv, $"search    generation {_generation + 1}/{_settings.Generations}  scored {_scoredTotal}  best {best}  {rate:F1} candidates/min  ETA {Eta(eta)}");
                 break;
             case Phase.Test:
                 line = "test      scoring the best architecture on the 10k test images";

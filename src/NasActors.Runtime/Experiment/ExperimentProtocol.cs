@@ -27,6 +27,8 @@ public static class ExperimentProtocol
         int BatchSize,
         TimeSpan LeaseTimeout,
         int SnapshotEvery,
+        int Generations,
+        int ExpectedCandidates,
         bool ReadOnly = false)
     {
         public int Rounds => (int)((StepsPerSlot + StepsPerRound - 1) / StepsPerRound);
@@ -34,7 +36,8 @@ public static class ExperimentProtocol
         public static Settings Create(NasSettings nas, string name, string spaceHash, bool readOnly = false) => new(
             name, spaceHash, nas.Seed, nas.Devices.Length,
             (nas.Train.TotalSteps + nas.Devices.Length - 1) / nas.Devices.Length,
-            nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery, readOnly);
+            nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery,
+            nas.Evolution.Generations, nas.Evolution.Generations * nas.Evolution.PopulationSize, readOnly);
     }
 
     public static Props Props(Settings settings, IActorRef population, IActorRef? listener) =>

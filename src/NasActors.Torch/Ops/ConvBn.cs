@@ -37,7 +37,7 @@ internal sealed class ConvBn : nn.Module<Tensor, Tensor>
     {
         var k = conv.kernel_size;
         var s = conv.stride;
-        var p = conv.padding;
+        var p = conv.padding ?? throw new InvalidOperationException("ConvBn always uses explicit padding");
         var d = conv.dilation;
         hOut = (hIn + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
         wOut = (wIn + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1] + 1;

@@ -92,6 +92,6 @@ public class ArchitectureTests
             var all = Gens.AllArchitectures(s).ToList();
             Assert.Equal(all.Count, all.Select(a => a.CanonicalKey).Distinct(StringComparer.Ordinal).Count());
             Assert.Equal(all.Count, all.Distinct().Count());
-        }, iter: 100, print: Gens.Describe);
+        }, iter: 50, print: Gens.Describe);
     }
 }

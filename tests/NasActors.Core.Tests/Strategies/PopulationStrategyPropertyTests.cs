@@ -1,5 +1,6 @@
 using CsCheck;
 using NasActors.Core.Experiments;
+using NasActors.Core.Randomness;
 using NasActors.Core.Strategies;
 using NasActors.Core.Tests.Support;
 
@@ -11,10 +12,10 @@ namespace NasActors.Core.Tests.Strategies;
 /// </summary>
 public class PopulationStrategyPropertyTests
 {
-    private const int Iter = 150;
+    private const int Iter = 70;
 
     private static void Check(bool evolution, Action<Gens.Scenario, SearchRun> property, int iter = Iter) =>
-        Gens.Scenario(evolution).Sample(sc =>
+        Gens.Scenarios(evolution).Sample(sc =>
         {
             var run = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
             property(sc, run);
@@ -108,7 +109,7 @@ public class PopulationStrategyPropertyTests
             var again = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
             SearchAssert.SameProposals(run.Proposals, again.Proposals);
             SearchAssert.SameState(run.Final, again.Final);
-        }, iter: 100);
+        }, iter: 60);
 
     [Theory]
     [InlineData(true)]
@@ -119,7 +120,7 @@ public class PopulationStrategyPropertyTests
             var other = SearchDriver.Run(sc.Strategy(sc.Settings.Seed + 1), SearchDriver.HashScore);
             // xoshiro's state transition is a bijection: different seeds keep different states.
             Assert.NotEqual(run.Proposals[0].RngAfter, other.Proposals[0].RngAfter);
-        }, iter: 100);
+        }, iter: 60);
 
     [Theory]
     [InlineData(true)]
@@ -146,7 +147,7 @@ public class PopulationStrategyPropertyTests
     [InlineData(true)]
     [InlineData(false)]
     public void PopulationStrategy_must_resume_after_a_crash_at_any_event_with_the_same_proposals(bool evolution) =>
-        Gen.Select(Gens.Scenario(evolution), Gen.Double[0, 1], (sc, cutAt) => (sc, cutAt)).Sample((sc, cutAt) =>
+        Gen.Select(Gens.Scenarios(evolution), Gen.Double[0, 1], (sc, cutAt) => (sc, cutAt)).Sample((sc, cutAt) =>
         {
             var live = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: 1);
             var cut = (int)Math.Round(cutAt * live.Events.Count);
@@ -173,19 +174,19 @@ public class PopulationStrategyPropertyTests
                 var before = i == 0 ? run.Initial : run.States[i - 1];
                 SearchAssert.SameProposal(p.Proposal, strategy.Propose(before)!);
             }
-        }, iter: 100);
+        }, iter: 60);
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void PopulationStrategy_must_give_the_same_proposals_whatever_order_results_arrive_in(bool evolution) =>
-        Gen.Select(Gens.Scenario(evolution), Gen.Long, Gen.Long, (sc, a, b) => (sc, a, b)).Sample((sc, a, b) =>
+        Gen.Select(Gens.Scenarios(evolution), Gen.Long, Gen.Long, (sc, a, b) => (sc, a, b)).Sample((sc, a, b) =>
         {
             var first = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: a);
             var second = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: b);
             SearchAssert.SameProposals(first.Proposals, second.Proposals);
             SearchAssert.SameState(first.Final, second.Final);
-        }, iter: 100, print: t => $"orders {t.Item2}/{t.Item3} {t.Item1}");
+        }, iter: 60, print: t => $"orders {t.Item2}/{t.Item3} {t.Item1}");
 
     [Theory]
     [InlineData(true)]
@@ -199,7 +200,7 @@ public class PopulationStrategyPropertyTests
             SearchAssert.SameState(run.Final, noisy.Final);
             // Every score is the first one reported, never a later junk one.
             Assert.All(noisy.Final.Scores.Values, s => Assert.Equal(SearchDriver.HashScore(s.Rollout), s.Metrics));
-        }, iter: 100);
+        }, iter: 60);
 
     [Theory]
     [InlineData(true)]
@@ -214,4 +215,22 @@ public class PopulationStrategyPropertyTests
                 Assert.Equal(expected, state.Parents.AsEnumerable());
             }
         });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PopulationStrategy_must_draw_each_generation_from_the_rng_state_it_carries(bool evolution) =>
+        Check(evolution, (sc, run) =>
+        {
+            var strategy = sc.Strategy();
+            for (var i = 0; i < run.Events.Count; i++)
+            {
+                if (run.Events[i] is not Proposed p) continue;
+                Assert.Equal(p.Proposal.RngAfter, run.States[i].Rng); // Apply persists the RNG state after the draws
+                var before = i == 0 ? run.Initial : run.States[i - 1];
+                // The proposal is a function of the carried RNG state: another state draws another stream.
+                var reseeded = before with { Rng = Xoshiro256.StateFromSeed(unchecked((long)before.Rng.S0) ^ 0x5DEECE66DL) };
+                Assert.NotEqual(p.Proposal.RngAfter, strategy.Propose(reseeded)!.RngAfter);
+            }
+        }, iter: 60);
 }

@@ -111,7 +111,7 @@ public static class Gens
     /// <summary>Valid SPOS settings (what Validate accepts), small enough for fast runs.</summary>
     public static readonly Gen<SposEvolutionSettings> Settings =
         Gen.Int[1, 12].SelectMany(pop =>
-            Gen.Select(Gen.Int[1, 6], Gen.Int[1, pop], Gen.Int[0, pop], Gen.Int[0, pop], Gen.OneOfConst(0.05, 0.1, 0.3, 0.5, 1.0), Gen.Long,
+            Gen.Select(Gen.Int[1, 6], Gen.Int[1, pop], Gen.Int[0, pop], Gen.Int[0, pop], Gen.OneOf(0.05, 0.1, 0.3, 0.5, 1.0), Gen.Long,
                 (gens, topK, m, c, p, seed) =>
                 {
                     var mut = Math.Min(m, pop);
@@ -130,7 +130,7 @@ public static class Gens
             $"{(Evolution ? "spos" : "random")} {Settings} limits(flops={Constraints.MaxFlops}, params={Constraints.MaxParams}) space: {Describe(Space)}";
     }
 
-    public static Gen<Scenario> Scenario(bool evolution) =>
+    public static Gen<Scenario> Scenarios(bool evolution) =>
         Gen.Select(Space(1, 6), Settings, Gen.Int[0, 3], Gen.Long, (space, settings, which, costSeed) =>
             new Scenario(space, MedianLimits(space, RandomCostTable(space, costSeed), costSeed, which), settings, evolution));
 }

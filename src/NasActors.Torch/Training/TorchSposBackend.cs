@@ -1,0 +1,260 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using NasActors.Core;
+using NasActors.Core.Experiments;
+using NasActors.Core.Randomness;
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Training;
+using NasActors.Torch.Data;
+using NasActors.Torch.Spaces;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasActors.Torch.Training;
+
+/// <summary>
+/// SPOS supernet training and candidate scoring on one device. Thread-confined (one trainer thread). Every result is
+/// a pure function of the arguments, the specs and the data, for a fixed intra-op thread count: weights are
+/// initialised from the seed in C#, paths and batches come from seeded xoshiro256** streams, and the optimizer is a
+/// hand-written SGD whose momentum buffers travel in the checkpoint.
+/// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step).
+/// </summary>
+internal sealed class TorchSposBackend : ITrainerBackend
+{
+    private const double BnMomentum = 0.1; // PyTorch's default, used while training the supernet
+    private const int ProgressEvery = 10;
+
+    private readonly SearchSpace _space;
+    private readonly CostTable _costs;
+    private readonly TrainSpec _train;
+    private readonly DatasetSplits _data;
+    private readonly CheckpointStore _store;
+    private readonly Device _device;
+    private readonly SposSupernet _net;
+    private readonly (string Name, Parameter P)[] _params;
+    private readonly (string Name, Tensor T)[] _buffers;
+    private readonly Tensor[] _momentum;
+    private readonly BatchNorm2d[] _bns;
+    private readonly BatchSchedule _schedule;
+    private Tensor _step;
+    private (string Hash, IReadOnlyList<CheckpointTensor> Tensors)? _cached;
+
+    public string Device { get; }
+
+    internal SposSupernet Network => _net;
+
+    public TorchSposBackend(string deviceName, Device device, SupernetSpec spec, TrainSpec train, SearchSpace space, CostTable costs,
+        DatasetSplits data, CheckpointStore store)
+    {
+        Device = deviceName;
+        (_device, _train, _space, _costs, _data, _store) = (device, train, space, costs, data, store);
+        _schedule = new BatchSchedule(data.Train, train.BatchSize, train.Seed);
+        _net = new SposSupernet(spec);
+        if (device.type != DeviceType.CPU) _net.to(device);
+        _params = [.. _net.named_parameters()];
+        _buffers = [.. _net.named_buffers()];
+        _bns = [.. _net.modules().OfType<BatchNorm2d>()];
+        _momentum = [.. _params.Select(p => torch.zeros_like(p.P).DetachFromDisposeScope())];
+        _step = torch.zeros(1, ScalarType.Int64).DetachFromDisposeScope();
+    }
+
+    public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
+    {
+        if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0)
+            throw new ArgumentException($"invalid slice {slice}");
+        var clock = Stopwatch.StartNew();
+        if (slice.FromCheckpoint is null) InitFresh();
+        else LoadState(slice.FromCheckpoint);
+        _net.train();
+
+        double lossSum = 0, windowLoss = 0;
+        long correct = 0;
+        int images = 0, window = 0;
+        for (var i = 0; i < slice.Steps; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var t = slice.FirstStep + i;
+            using (var scope = torch.NewDisposeScope())
+            {
+                var arch = _space.Sample(Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, t, slice.Slot)));
+                var (x, y) = ToDevice(_schedule.TrainBatch(t * slice.Slots + slice.Slot));
+                _net.zero_grad(true);
+                var logits = _net.forward(x, arch);
+                var loss = nn.functional.cross_entropy(logits, y);
+                loss.backward();
+                SgdStep(LearningRate(t));
+                var l = loss.item<float>();
+                lossSum += l;
+                windowLoss += l;
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+                images += (int)y.shape[0];
+                window++;
+            }
+            if (window == ProgressEvery || i == slice.Steps - 1)
+            {
+                progress(new TrainProgress(slice.Round, slice.Slot, t + 1, images, windowLoss / window, clock.Elapsed.TotalSeconds));
+                (windowLoss, window) = (0, 0);
+            }
+        }
+        _net.zero_grad(true); // gradients are not state; free them
+        SetStep(slice.FirstStep + slice.Steps);
+        var hash = _store.Write(CaptureState());
+        return new SliceResult(hash, slice.Steps == 0 ? 0 : lossSum / slice.Steps, images == 0 ? 0 : (double)correct / images,
+            images, clock.Elapsed.TotalSeconds);
+    }
+
+    public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
+    {
+        if (checkpoints.IsDefaultOrEmpty) throw new ArgumentException("nothing to merge", nameof(checkpoints));
+        if (checkpoints.Length == 1)
+        {
+            if (!_store.Contains(checkpoints[0])) _store.Load(checkpoints[0]); // throws the one-line missing/invalid error
+            return checkpoints[0];
+        }
+        var loaded = new List<IReadOnlyList<CheckpointTensor>>(checkpoints.Length);
+        foreach (var h in checkpoints)
+        {
+            ct.ThrowIfCancellationRequested();
+            loaded.Add(_store.Load(h));
+        }
+        return _store.Write(CheckpointAverage.Mean(loaded, checkpoints));
+    }
+
+    public Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct)
+    {
+        _space.Validate(architecture);
+        var set = split == EvalSplit.Validation ? _data.Validation : _data.Test;
+        var n = split == EvalSplit.Validation ? Math.Min(_train.ValidationImages, set.Count) : set.Count;
+        if (n <= 0)
+            throw new NasUserException(split == EvalSplit.Validation
+                ? "no validation images to score candidates on: set nas.data.validation-size and the validation image count above 0"
+                : "the test split is empty: check nas.data.directory");
+
+        // Every candidate starts from the pristine checkpoint, so scores do not depend on what was scored before.
+        LoadState(checkpoint);
+        Recalibrate(architecture, ct);
+
+        _net.eval();
+        double lossSum = 0;
+        long correct = 0;
+        using (torch.no_grad())
+        {
+            for (var start = 0; start < n; start += _train.EvalBatchSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                var (x, y) = ToDevice(set.Range(start, Math.Min(_train.EvalBatchSize, n - start)));
+                var logits = _net.forward(x, architecture);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+        }
+        var cost = _costs.Cost(architecture);
+        return new Metrics((double)correct / n, lossSum / n, cost.Flops, cost.Params);
+    }
+
+    /// <summary>
+    /// SPOS BN recalibration: reset the running statistics and re-estimate them as a cumulative average (momentum 1/k
+    /// at batch k, i.e. PyTorch's momentum=None) over the first BnRecalibrationBatches batches of a fixed permutation.
+    /// </summary>
+    private void Recalibrate(Architecture architecture, CancellationToken ct)
+    {
+        foreach (var bn in _bns) WeightInit.ResetStatistics(bn);
+        _net.train();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            for (var k = 0; k < _train.BnRecalibrationBatches; k++)
+            {
+                ct.ThrowIfCancellationRequested();
+                foreach (var bn in _bns) bn.momentum = 1.0 / (k + 1);
+                using var scope = torch.NewDisposeScope();
+                var (x, _) = ToDevice(_schedule.RecalibrationBatch(k));
+                _net.forward(x, architecture);
+            }
+        }
+        finally
+        {
+            foreach (var bn in _bns) bn.momentum = BnMomentum;
+        }
+    }
+
+    /// <summary>SPOS's schedule: linear decay from LearningRate at step 0 to 0 at TotalSteps (exact arithmetic only).</summary>
+    private double LearningRate(long step) =>
+        _train.LearningRate * Math.Max(0.0, 1.0 - (double)step / _train.TotalSteps);
+
+    /// <summary>
+    /// SGD with (non-Nesterov) momentum: m = momentum*m + g + wd*p, p -= lr*m. Weight decay only on conv/linear
+    /// weights (SPOS leaves BN and biases undecayed). Parameters off the sampled path have no gradient and are
+    /// skipped entirely, as torch.optim.SGD does with set_to_none gradients.
+    /// </summary>
+    private void SgdStep(double lr)
+    {
+        using var noGrad = torch.no_grad();
+        using var mu = _train.Momentum.ToScalar();
+        using var wd = _train.WeightDecay.ToScalar();
+        using var negLr = (-lr).ToScalar();
+        for (var i = 0; i < _params.Length; i++)
+        {
+            var p = _params[i].P;
+            var g = p.grad;
+            if (g is null) continue;
+            var m = _momentum[i];
+            m.mul_(mu).add_(g);
+            if (p.dim() > 1 && _train.WeightDecay != 0) m.add_(p, wd);
+            p.add_(m, negLr);
+        }
+    }
+
+    private (Tensor X, Tensor Y) ToDevice((Tensor X, Tensor Y) batch) =>
+        _device.type == DeviceType.CPU ? batch : (batch.X.to(_device), batch.Y.to(_device));
+
+    private void InitFresh()
+    {
+        WeightInit.Apply(_net, _train.Seed);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var m in _momentum) m.zero_();
+        SetStep(0);
+    }
+
+    private void SetStep(long step)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        _step.fill_(step);
+    }
+
+    private void LoadState(string hash)
+    {
+        if (_cached is not { } c || c.Hash != hash) _cached = (hash, _store.Load(hash));
+        var byName = _cached.Value.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var expected = StateTensors().ToList();
+        if (byName.Count != expected.Count || expected.Any(e => !byName.ContainsKey(e.Name)))
+        {
+            var missing = expected.Select(e => e.Name).FirstOrDefault(n => !byName.ContainsKey(n))
+                ?? byName.Keys.First(k => expected.All(e => e.Name != k));
+            throw new NasUserException($"checkpoint {hash} does not fit this supernet (tensor '{missing}' is missing or extra): it was made with another nas.supernet; use that config or start a new experiment");
+        }
+        foreach (var (name, t) in expected) TensorBytes.CopyInto(byName[name], t, hash);
+    }
+
+    private IEnumerable<CheckpointTensor> CaptureState() => StateTensors().Select(e => TensorBytes.ToEntry(e.Name, e.T));
+
+    private IEnumerable<(string Name, Tensor T)> StateTensors()
+    {
+        foreach (var (name, p) in _params) yield return ("model/" + name, p);
+        foreach (var (name, b) in _buffers) yield return ("model/" + name, b);
+        for (var i = 0; i < _params.Length; i++) yield return ("momentum/" + _params[i].Name, _momentum[i]);
+        yield return ("step", _step);
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in _momentum) m.Dispose();
+        _step.Dispose();
+        _net.Dispose();
+        _cached = null;
+    }
+}

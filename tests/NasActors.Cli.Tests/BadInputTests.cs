@@ -1,0 +1,116 @@
+namespace NasActors.Cli.Tests;
+
+/// <summary>Every user mistake: one clear line on stderr, exit code 2, no stack trace, nothing written to the store.</summary>
+public sealed class BadInputTests
+{
+    private static readonly TimeSpan T = TimeSpan.FromMinutes(1);
+
+    private static void AssertUserError((int Code, string Out, string Err) r, string mustMention)
+    {
+        Assert.True(r.Code == 2, $"exit code {r.Code}, expected 2; stdout:\n{r.Out}\nstderr:\n{r.Err}");
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one line on stderr, got:\n" + r.Err);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mustMention, lines[0]);
+        Assert.DoesNotContain("   at ", r.Err + r.Out); // no stack trace
+    }
+
+    private static string WriteConfig(TempStore dir, string text)
+    {
+        var path = Path.Combine(dir.Path, "bad.conf");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Search_must_reject_malformed_hocon_without_writing_state()
+    {
+        using var tmp = new TempStore();
+        var cfg = WriteConfig(tmp, "nas { train { batch-size = 32 \n");
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "--config", cfg, "--name", "x", "--store", store), "not valid HOCON");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Search_must_reject_unknown_keys_naming_them()
+    {
+        using var tmp = new TempStore();
+        var cfg = WriteConfig(tmp, "nas.train.learnig-rate = 0.1\n");
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "--config", cfg, "--name", "x", "--store", store), "nas.train.learnig-rate");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Search_must_reject_an_invalid_search_space()
+    {
+        using var tmp = new TempStore();
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
+            "--set", "nas.supernet.candidates=[shuffle_3x3, shuffle_3x3]"), "shuffle_3x3");
+        Assert.False(Directory.Exists(store));
+        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
+            "--set", "nas.supernet.candidates=[conv_9x9]"), "conv_9x9");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Search_must_reject_a_missing_dataset()
+    {
+        using var tmp = new TempStore();
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
+            "--set", "nas.data.directory=\"/nonexistent/fashion\""), "/nonexistent/fashion");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Search_must_reject_a_cuda_device_in_a_cpu_build()
+    {
+        using var tmp = new TempStore();
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
+            "--set", "nas.trainers.devices=[\"cuda:0\"]"), "cuda:0");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Commands_must_reject_an_unknown_experiment()
+    {
+        using var tmp = new TempStore();
+        AssertUserError(CliProcess.Run(T, "resume", "nope", "--store", tmp.Path), "nope");
+        AssertUserError(CliProcess.Run(T, "export", "nope", "--store", tmp.Path), "nope");
+        AssertUserError(CliProcess.Run(T, "status", "nope", "--store", tmp.Path), "nope");
+        Assert.Empty(tmp.Entries());
+    }
+
+    [Fact]
+    public void Cli_must_reject_unknown_commands_and_options()
+    {
+        AssertUserError(CliProcess.Run(T, "serch"), "serch");
+        AssertUserError(CliProcess.Run(T, "search", "--confg", "x"), "--confg");
+    }
+
+    [Fact]
+    public void Resume_must_reject_a_checkpoint_whose_hash_does_not_match()
+    {
+        using var store = new TempStore();
+        // Kill a run once it is scoring candidates (its supernet checkpoint exists), corrupt the checkpoint, resume.
+        using (var p = new CliProcess("search", "--config", "hocon/smoke.conf", "--name", "d", "--store", store.Path,
+                   "--set", "nas.train.total-steps=10", "--set", "nas.search.generations=1"))
+        {
+            Assert.True(p.WaitForOutput("search    generation", TimeSpan.FromMinutes(3)), p.Stdout + p.Stderr);
+            p.Kill9();
+        }
+        foreach (var f in Directory.GetFiles(Path.Combine(store.Path, "d", "checkpoints"), "*.ckpt"))
+        {
+            var bytes = File.ReadAllBytes(f);
+            bytes[bytes.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(f, bytes);
+        }
+        var journalBefore = JournalReader.Events(Path.Combine(store.Path, "d", "journal.db")).Count;
+        AssertUserError(CliProcess.Run(TimeSpan.FromMinutes(2), "resume", "d", "--store", store.Path), "SHA-256");
+        Assert.Equal(journalBefore, JournalReader.Events(Path.Combine(store.Path, "d", "journal.db")).Count);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace NasActors.Cli.Tests;
+
+/// <summary>Runs the real `nas` CLI (the Release build that ./test.sh makes) as a separate OS process.</summary>
+internal sealed class CliProcess : IDisposable
+{
+    public static readonly string RepoRoot = FindRoot();
+    public static readonly string Dll = Path.Combine(RepoRoot, "src", "NasActors.Cli", "bin", "Release", "net10.0", "nas.dll");
+
+    private readonly Process _p;
+    private readonly StringBuilder _out = new(), _err = new();
+    private readonly object _gate = new();
+
+    private static string FindRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NasActors.slnx"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root (NasActors.slnx) not found above " + AppContext.BaseDirectory);
+    }
+
+    public CliProcess(params string[] args)
+    {
+        if (!File.Exists(Dll))
+            throw new InvalidOperationException($"{Dll} is missing: build the CLI in Release first (./test.sh does)");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
+        _p = new Process { StartInfo = psi };
+        _p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _out.AppendLine(e.Data); };
+        _p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _err.AppendLine(e.Data); };
+        _p.Start();
+        _p.BeginOutputReadLine();
+        _p.BeginErrorReadLine();
+    }
+
+    public int Pid => _p.Id;
+    public string Stdout { get { lock (_gate) return _out.ToString(); } }
+    public string Stderr { get { lock (_gate) return _err.ToString(); } }
+
+    /// <summary>Waits for the process to exit; returns its exit code.</summary>
+    public int Wait(TimeSpan timeout)
+    {
+        if (!_p.WaitForExit(timeout))
+        {
+            _p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nas did not exit within {timeout}; stdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+        _p.WaitForExit(); // flush async readers
+        return _p.ExitCode;
+    }
+
+    /// <summary>Waits until stdout contains <paramref name="text"/>; false if the process exits or time runs out first.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (Stdout.Contains(text, StringComparison.Ordinal)) return true;
+            if (_p.HasExited) return Stdout.Contains(text, StringComparison.Ordinal);
+            Thread.Sleep(50);
+        }
+        return false;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
+    public void Kill9()
+    {
+        using var kill = Process.Start("kill", ["-9", _p.Id.ToString()]);
+        kill!.WaitForExit();
+        _p.WaitForExit();
+    }
+
+    public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args)
+    {
+        using var p = new CliProcess(args);
+        var code = p.Wait(timeout);
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    public void Dispose()
+    {
+        if (!_p.HasExited) _p.Kill(entireProcessTree: true);
+        _p.Dispose();
+    }
+}

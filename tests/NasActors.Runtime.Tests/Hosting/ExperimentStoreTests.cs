@@ -1,0 +1,72 @@
+using NasActors.Core;
+using NasActors.Runtime.Hosting;
+using NasActors.Runtime.Tests.Support;
+
+namespace NasActors.Runtime.Tests.Hosting;
+
+public sealed class ExperimentStoreTests : IDisposable
+{
+    private readonly TempStore _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void ExperimentStore_must_create_an_experiment_with_its_config_and_list_it()
+    {
+        var store = new ExperimentStore(Path.Combine(_dir.Root, "store"));
+        Assert.Empty(store.List());
+
+        store.Create("b-exp", "nas.experiment.seed = 1");
+        store.Create("a.exp_2", "nas.experiment.seed = 2");
+
+        Assert.Equal(["a.exp_2", "b-exp"], store.List());
+        Assert.Equal("nas.experiment.seed = 1", store.ReadConfig("b-exp"));
+        Assert.True(Directory.Exists(store.CheckpointDirectory("b-exp")));
+        Assert.Equal(Path.Combine(store.DirectoryOf("b-exp"), "journal.db"), store.JournalPath("b-exp"));
+        Assert.NotEqual(store.JournalPath("b-exp"), store.SnapshotPath("b-exp"));
+        Assert.Empty(Directory.GetDirectories(store.Root, ".*")); // no temporary directory left behind
+    }
+
+    [Fact]
+    public void ExperimentStore_must_refuse_to_overwrite_an_experiment()
+    {
+        var store = new ExperimentStore(_dir.Root);
+        store.Create("exp", "nas.experiment.seed = 1");
+        var e = Assert.Throws<NasUserException>(() => store.Create("exp", "nas.experiment.seed = 2"));
+        Assert.Contains("nas resume exp", e.Message);
+        Assert.Equal("nas.experiment.seed = 1", store.ReadConfig("exp"));
+    }
+
+    [Fact]
+    public void ExperimentStore_must_name_the_known_experiments_when_one_is_missing()
+    {
+        var store = new ExperimentStore(_dir.Root);
+        store.Create("alpha", "");
+        var e = Assert.Throws<NasUserException>(() => store.ReadConfig("beta"));
+        Assert.Contains("beta", e.Message);
+        Assert.Contains("alpha", e.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../escape")]
+    [InlineData(".hidden")]
+    [InlineData("a/b")]
+    [InlineData("with space")]
+    public void ExperimentStore_must_reject_names_that_are_not_plain_directory_names(string name)
+    {
+        var store = new ExperimentStore(_dir.Root);
+        Assert.Throws<NasUserException>(() => store.Create(name, ""));
+        Assert.Empty(Directory.GetFileSystemEntries(_dir.Root));
+    }
+
+    [Fact]
+    public void ExperimentStore_must_replace_a_directory_left_by_an_aborted_create()
+    {
+        var store = new ExperimentStore(_dir.Root);
+        Directory.CreateDirectory(store.DirectoryOf("exp")); // no config.conf: never finished
+        Assert.False(store.Exists("exp"));
+        store.Create("exp", "x = 1");
+        Assert.Equal("x = 1", store.ReadConfig("exp"));
+    }
+}

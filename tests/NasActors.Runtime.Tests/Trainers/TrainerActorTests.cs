@@ -1,0 +1,179 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using NasActors.Core;
+using NasActors.Core.Experiments;
+using NasActors.Core.Training;
+using NasActors.Runtime.Hosting;
+using NasActors.Runtime.Tests.Support;
+using NasActors.Runtime.Trainers;
+using Xunit.Abstractions;
+using static NasActors.Runtime.Experiment.ExperimentProtocol;
+
+namespace NasActors.Runtime.Tests.Trainers;
+
+public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Config TestConfig = ConfigurationFactory.ParseString("akka.test.single-expect-default = 10s")
+        .WithFallback(AkkaConfig.Quiet).WithFallback(AkkaConfig.Serialization);
+
+    private readonly FakeBackendFactory _factory = new(Spaces.Tiny());
+    private readonly TestProbe _experiment;
+    private readonly SemaphoreSlim _gate = new(0);
+
+    public TrainerActorTests(ITestOutputHelper output) : base(TestConfig, "trainer", output) => _experiment = CreateTestProbe("experiment");
+
+    private IActorRef Start(string device = "cpu")
+    {
+        var trainer = Sys.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(device), _factory, _experiment.Ref));
+        var reg = _experiment.ExpectMsg<RegisterTrainer>();
+        Assert.Equal((trainer, device), (reg.Trainer, reg.Device));
+        return trainer;
+    }
+
+    private static readonly SupernetSlice Slice = new(2, 1, 2, "0123456789abcdef", 100, 50);
+    private static readonly Rollout Rollout = new(new RolloutId(5), Spaces.Arch("a", "b", "c", "a"), 1, "gen 1 random");
+
+    private void ExpectRequestWork(IActorRef trainer) => Assert.Equal(trainer, _experiment.ExpectMsg<RequestWork>().Trainer);
+
+    [Fact]
+    public void TrainerActor_must_report_a_trained_slice_and_its_progress_then_ask_for_work()
+    {
+        var trainer = Start();
+        trainer.Tell(new TrainSlice(Slice), _experiment.Ref);
+
+        var p1 = _experiment.ExpectMsg<TrainerProgressed>();
+        var p2 = _experiment.ExpectMsg<TrainerProgressed>();
+        Assert.Equal(("cpu", 100L, 149L), (p1.Device, p1.Progress.Step, p2.Progress.Step));
+        var done = _experiment.ExpectMsg<SliceTrained>();
+        Assert.Equal("slice/2/1", done.Key);
+        Assert.Equal(Slice, done.Slice);
+        Assert.Equal(FakeBackendFactory.SliceCheckpoint(Slice), done.Result.Checkpoint);
+        Assert.Equal(50 * 32, done.Result.Images);
+        ExpectRequestWork(trainer);
+    }
+
+    [Fact]
+    public void TrainerActor_must_merge_and_score_then_ask_for_work_after_each()
+    {
+        var trainer = Start();
+        trainer.Tell(new MergeSlices(3, ["c0", "c1"]));
+        var merged = _experiment.ExpectMsg<SlicesMerged>();
+        Assert.Equal(new SlicesMerged("merge/3", 3, FakeBackendFactory.MergeCheckpoint(["c0", "c1"])), merged);
+        ExpectRequestWork(trainer);
+
+        trainer.Tell(new ScoreRollout(Rollout, "ck", EvalSplit.Test));
+        var scored = _experiment.ExpectMsg<RolloutScored>();
+        Assert.Equal(new RolloutScored("test/r5", Rollout.Id, EvalSplit.Test, FakeBackendFactory.ScoreOf(Rollout.Architecture, EvalSplit.Test)), scored);
+        ExpectRequestWork(trainer);
+        Assert.Equal(1, _factory.Count("create")); // one backend for the trainer's lifetime
+    }
+
+    [Fact]
+    public void TrainerActor_must_stay_responsive_while_its_backend_works()
+    {
+        _factory.Hook = (op, ct) => { if (op == "train") _gate.Wait(ct); };
+        var trainer = Start();
+        trainer.Tell(new TrainSlice(Slice));
+
+        // The backend is blocked inside TrainSlice, yet the actor forwards progress and answers messages.
+        Assert.Equal(100L, _experiment.ExpectMsg<TrainerProgressed>().Progress.Step);
+        trainer.Tell(new Identify("ping"), TestActor);
+        Assert.Equal("ping", ExpectMsg<ActorIdentity>().MessageId);
+
+        // Work offered while busy is refused, not queued behind the running job.
+        trainer.Tell(new ScoreRollout(Rollout, "ck", EvalSplit.Validation));
+        _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _gate.Release();
+        _experiment.ExpectMsg<TrainerProgressed>();
+        _experiment.ExpectMsg<SliceTrained>();
+        ExpectRequestWork(trainer);
+        _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, _factory.Count("score"));
+    }
+
+    [Fact]
+    public void TrainerActor_must_report_a_NasUserException_as_a_user_error()
+    {
+        _factory.Hook = (op, _) => { if (op == "score") throw new NasUserException("checkpoint ck is corrupt; restore the store from a backup"); };
+        var trainer = Start();
+        trainer.Tell(new ScoreRollout(Rollout, "ck", EvalSplit.Validation));
+
+        var failed = _experiment.ExpectMsg<WorkFailed>();
+        Assert.Equal(new WorkFailed("score/r5", "cpu", "checkpoint ck is corrupt; restore the store from a backup", true), failed);
+        _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void TrainerActor_must_report_a_device_the_build_cannot_use_as_a_user_error()
+    {
+        _factory.Hook = (op, _) => { if (op == "create") throw new NasUserException("cuda:0 needs the CUDA build; use cpu"); };
+        var trainer = Start("cuda:0");
+        trainer.Tell(new TrainSlice(Slice));
+
+        var failed = _experiment.FishForMessage<WorkFailed>(_ => true);
+        Assert.Equal(("cuda:0", true), (failed.Device, failed.UserError));
+        Assert.Contains("CUDA build", failed.Reason);
+    }
+
+    [Fact]
+    public void TrainerActor_must_report_an_unexpected_exception_as_a_non_user_error()
+    {
+        _factory.Hook = (op, _) => { if (op == "merge") throw new InvalidOperationException("out of memory"); };
+        var trainer = Start();
+        trainer.Tell(new MergeSlices(0, ["a", "b"]));
+
+        var failed = _experiment.ExpectMsg<WorkFailed>();
+        Assert.Equal(("merge/0", false), (failed.Key, failed.UserError));
+        Assert.Contains("out of memory", failed.Reason);
+    }
+
+    [Fact]
+    public void TrainerActor_must_create_use_and_dispose_its_backend_on_one_dedicated_thread()
+    {
+        var trainer = Start();
+        trainer.Tell(new TrainSlice(Slice));
+        _experiment.FishForMessage<RequestWork>(_ => true);
+        trainer.Tell(new MergeSlices(0, ["a", "b"]));
+        _experiment.FishForMessage<RequestWork>(_ => true);
+        trainer.Tell(new ScoreRollout(Rollout, "ck", EvalSplit.Validation));
+        _experiment.FishForMessage<RequestWork>(_ => true);
+
+        Watch(trainer);
+        Sys.Stop(trainer);
+        ExpectTerminated(trainer);
+
+        var calls = _factory.Calls.ToList();
+        Assert.Equal(["create", "train", "merge", "score", "dispose"], calls.Select(c => c.Op));
+        var thread = calls[0].ThreadId;
+        Assert.All(calls, c => Assert.Equal(thread, c.ThreadId));
+        Assert.NotEqual(Environment.CurrentManagedThreadId, thread);
+        Assert.Equal("trainer-cpu", calls[0].ThreadName);
+        var backend = Assert.Single(_factory.Created);
+        Assert.True(backend.Disposed);
+        Assert.Equal(thread, backend.DisposeThreadId);
+    }
+
+    [Fact]
+    public void TrainerActor_must_cancel_running_work_when_it_stops()
+    {
+        _factory.Hook = (op, ct) => { if (op == "train") _gate.Wait(ct); }; // never released: only cancellation ends it
+        var trainer = Start();
+        trainer.Tell(new TrainSlice(Slice));
+        _experiment.ExpectMsg<TrainerProgressed>();
+
+        Watch(trainer);
+        Sys.Stop(trainer);
+        ExpectTerminated(trainer, TimeSpan.FromSeconds(5)); // well before the worker's 30 s join limit
+
+        Assert.True(Assert.Single(_factory.Created).Disposed);
+        Assert.Equal(0, _factory.Calls.Count(c => c.Op == "score"));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _gate.Release(100); // never leave a worker blocked
+        base.Dispose(disposing);
+    }
+}
