@@ -37,12 +37,10 @@ internal sealed class TorchSposBackend : ITrainerBackend
     private readonly Tensor[] _momentum;
     private readonly BatchNorm2d[] _bns;
     private readonly BatchSchedule _schedule;
-    private Tensor _step;
+    private readonly Tensor _step;
     private (string Hash, IReadOnlyList<CheckpointTensor> Tensors)? _cached;
 
     public string Device { get; }
-
-    internal SposSupernet Network => _net;
 
     public TorchSposBackend(string deviceName, Device device, SupernetSpec spec, TrainSpec train, SearchSpace space, CostTable costs,
         DatasetSplits data, CheckpointStore store)
@@ -157,9 +155,11 @@ internal sealed class TorchSposBackend : ITrainerBackend
     /// <summary>
     /// SPOS BN recalibration: reset the running statistics and re-estimate them as a cumulative average (momentum 1/k
     /// at batch k, i.e. PyTorch's momentum=None) over the first BnRecalibrationBatches batches of a fixed permutation.
+    /// With 0 batches the supernet's own running statistics are kept.
     /// </summary>
     private void Recalibrate(Architecture architecture, CancellationToken ct)
     {
+        if (_train.BnRecalibrationBatches == 0) return;
         foreach (var bn in _bns) WeightInit.ResetStatistics(bn);
         _net.train();
         try

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasActors.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Torch.Training;

@@ -60,6 +60,16 @@ public sealed class ExperimentHostTests : IDisposable
         return state.Ranked;
     }
 
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within " + Timeout);
+            await Task.Delay(20);
+        }
+    }
+
     private static void AssertEachRolloutScoredOnce(Journal journal, string name, int expected)
     {
         var events = journal.Events(PopulationProtocol.PersistenceId(name));
@@ -172,8 +182,7 @@ public sealed class ExperimentHostTests : IDisposable
                 ? (ExperimentProtocol.PersistenceId(name), "nas.experiment.round-completed.v1", allowed)
                 : (PopulationProtocol.PersistenceId(name), "nas.population.score-recorded.v1", allowed);
             var live = JournalOf(name);
-            var deadline = DateTime.UtcNow + Timeout;
-            while (live.Count(pid, manifest) < count && DateTime.UtcNow < deadline) await Task.Delay(20);
+            await Until(() => live.Count(pid, manifest) >= count);
             Assert.Equal(count, live.Count(pid, manifest));
             Assert.False(first.Completion.IsCompleted);
         }
@@ -208,6 +217,49 @@ public sealed class ExperimentHostTests : IDisposable
         Assert.Equal([0, 1, 2, 3], exp.Where(e => e.Manifest == "nas.experiment.round-completed.v1").Select(e => e.Json.GetProperty("Round").GetInt32()));
         Assert.Single(exp, e => e.Manifest == "nas.experiment.search-completed.v1");
         Assert.Single(exp, e => e.Manifest == "nas.experiment.test-completed.v1");
+    }
+
+    [Theory]
+    [InlineData("population")]
+    [InlineData("experiment")]
+    public async Task ExperimentHost_must_fail_clearly_when_a_journal_cannot_be_replayed(string which)
+    {
+        // Interrupted in the search phase, so the resumed experiment needs both journals.
+        var (name, settings) = Create("corrupt", 1);
+        var factory = new FakeBackendFactory(Spaces.Tiny());
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scores = 0;
+        factory.Hook = (op, ct) =>
+        {
+            if (op != "score" || Interlocked.Increment(ref scores) <= 2) return;
+            blocked.TrySetResult();
+            Task.Delay(System.Threading.Timeout.Infinite, ct).Wait(CancellationToken.None);
+        };
+        var host = Start(name, settings, factory);
+        try
+        {
+            await blocked.Task.WaitAsync(Timeout);
+            var live = JournalOf(name);
+            await Until(() => live.Count(PopulationProtocol.PersistenceId(name), "nas.population.score-recorded.v1") >= 2);
+        }
+        finally { await host.DisposeAsync(); }
+
+        var pid = which == "population" ? PopulationProtocol.PersistenceId(name) : ExperimentProtocol.PersistenceId(name);
+        var journal = JournalOf(name);
+        journal.DeleteSnapshots(pid); // replay from the first event, through the bad one
+        journal.SetManifest(pid, 2, "nas.from-the-future.v9");
+
+        var again = Start(name, settings, new FakeBackendFactory(Spaces.Tiny()));
+        try
+        {
+            var e = await Assert.ThrowsAsync<ExperimentFailedException>(() => again.Completion.WaitAsync(Timeout));
+            Assert.True(e.UserError);
+            Assert.Contains(which == "population" ? "population" : "journal", e.Message);
+        }
+        finally
+        {
+            await again.DisposeAsync();
+        }
     }
 
     [Fact]

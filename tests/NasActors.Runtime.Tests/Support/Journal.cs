@@ -59,4 +59,25 @@ public sealed class Journal(string journalPath, string snapshotPath)
         cmd.Parameters.AddWithValue("$s", toSequenceNr);
         return cmd.ExecuteNonQuery();
     }
+
+    /// <summary>Rewrites the manifest of one event, as a journal written by another version would look.</summary>
+    public void SetManifest(string persistenceId, long sequenceNr, string manifest)
+    {
+        using var c = Open(journalPath);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE journal SET manifest = $m WHERE persistence_id = $p AND sequence_number = $s";
+        cmd.Parameters.AddWithValue("$m", manifest);
+        cmd.Parameters.AddWithValue("$p", persistenceId);
+        cmd.Parameters.AddWithValue("$s", sequenceNr);
+        if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"no event {persistenceId}/{sequenceNr}");
+    }
+
+    public int DeleteSnapshots(string persistenceId)
+    {
+        using var c = Open(snapshotPath);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "DELETE FROM snapshot WHERE persistence_id = $p";
+        cmd.Parameters.AddWithValue("$p", persistenceId);
+        return cmd.ExecuteNonQuery();
+    }
 }
