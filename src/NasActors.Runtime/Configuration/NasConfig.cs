@@ -35,6 +35,7 @@ public static class NasConfig
     public static Config Parse(string text, string source)
     {
         Config user;
+        HoconLint.Check(text, source);
         try
         {
             user = ConfigurationFactory.ParseString(text);

@@ -16,8 +16,10 @@ namespace NasActors.Runtime.Experiment;
 /// Persistent coordinator. The journal holds only what is done (slices, rounds, the search result, the test score);
 /// what is queued or in flight is derived from it after recovery and redone, so a crash loses at most in-flight work.
 /// </summary>
-internal sealed class ExperimentActor : ReceivePersistentActor
+internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly Settings _settings;
     private readonly IActorRef _population;
     private readonly IActorRef _listener;
@@ -61,7 +63,8 @@ internal sealed class ExperimentActor : ReceivePersistentActor
 
         Command<GetStatus>(_ => Sender.Tell(Status()));
         Command<RegisterTrainer>(OnRegister);
-        Command<RequestWork>(r => { MarkIdle(r.Trainer); Dispatch(); });
+        // An unknown trainer asking for work registers by doing so (e.g. after this actor was restarted).
+        Command<RequestWork>(r => OnRegister(new RegisterTrainer(r.Trainer, "?")));
         Command<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_population))
@@ -113,7 +116,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor
             Fail($"experiment '{_settings.Name}' was started with {i2.Slots} trainer slot(s) and {i2.StepsPerSlot} steps per slot; the config now gives {_settings.Slots} and {_settings.StepsPerSlot}. Resume with the original nas.trainers.devices and nas.train.total-steps", true);
             return;
         }
-        Context.System.Scheduler.ScheduleTellRepeatedly(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), Self, LeaseTick.Instance, Self);
+        Timers.StartPeriodicTimer("lease", LeaseTick.Instance, TimeSpan.FromSeconds(1));
         if (_state.Info is null)
             Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot), e => { Apply(e); Drive(); });
         else
@@ -162,6 +165,9 @@ internal sealed class ExperimentActor : ReceivePersistentActor
                     _population.Tell(PopulationProtocol.GetRollouts.Instance);
                 }
                 break;
+            case Phase.Test when _state.Top!.Value.IsEmpty:
+                Fail("the search result is empty; nothing to test", true);
+                return;
             case Phase.Test:
                 var best = _state.Top!.Value[0];
                 Enqueue(new ScoreRollout(best.Rollout, _state.Checkpoint!, EvalSplit.Test));
@@ -292,6 +298,11 @@ internal sealed class ExperimentActor : ReceivePersistentActor
         _scoredTotal = r.Scored;
         if (!_searchClock.IsRunning) _searchClock.Start();
         if (_state.Phase != Phase.Search) return;
+        if (r.Finished && r.Top.IsEmpty)
+        {
+            Fail("the search ended without scoring any architecture: no architecture within nas.search.max-flops / max-params was found; raise the limits", true);
+            return;
+        }
         if (r.Finished)
         {
             Persist(new SearchCompleted(r.Top), e => { Apply(e); Report(); Drive(); });

@@ -49,11 +49,14 @@ public static class ExperimentProtocol
 
     // ---- commands from trainers ----
 
+    // These two carry actor refs and are not bound to NasSerializer yet: remote trainers (cluster mode) need an
+    // IActorRef converter first. Until then they stay local-only.
+
     /// <summary>A trainer announces itself; the experiment watches it and hands it work when idle.</summary>
-    public sealed record RegisterTrainer(IActorRef Trainer, string Device) : INasSerializable;
+    public sealed record RegisterTrainer(IActorRef Trainer, string Device);
 
     /// <summary>The trainer is idle and wants the next work item.</summary>
-    public sealed record RequestWork(IActorRef Trainer) : INasSerializable;
+    public sealed record RequestWork(IActorRef Trainer);
 
     // ---- work handed to trainers: each a pure function of its fields, so redoing it gives the same result ----
 

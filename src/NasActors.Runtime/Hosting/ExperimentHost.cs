@@ -31,6 +31,7 @@ public sealed class ExperimentHost : IAsyncDisposable
         ITrainerBackendFactory? factory, bool readOnly, Action<ExperimentProtocol.Progressed>? onProgress, Config? extra)
     {
         Name = name;
+        var strategy = settings.CreateStrategy(space, costs); // may throw a user error: before anything is created
         var config = (extra ?? Config.Empty)
             .WithFallback(AkkaConfig.Quiet)
             .WithFallback(AkkaConfig.Serialization)
@@ -39,7 +40,6 @@ public sealed class ExperimentHost : IAsyncDisposable
         SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
 
         var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
-        var strategy = settings.CreateStrategy(space, costs);
         Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
         Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener), "experiment");
         if (readOnly || factory is null) return;

@@ -50,9 +50,8 @@ internal sealed class TrainerActor : ReceiveActor
     protected override void PostStop()
     {
         _cts.Cancel();
-        var backend = _backend;
-        // Dispose the backend on its own thread, after any running job has seen the cancellation.
-        _worker.Run(() => { backend?.Dispose(); return 0; });
+        // Dispose the backend on its own thread, after any running job (even one still creating it) has finished.
+        _worker.Run(() => { _backend?.Dispose(); _backend = null; return 0; });
         _worker.Dispose();
         _cts.Dispose();
     }
@@ -71,6 +70,7 @@ internal sealed class TrainerActor : ReceiveActor
         _worker.Run<object>(() =>
         {
             var backend = _backend ??= _factory.Create(_settings.Device);
+            ct.ThrowIfCancellationRequested();
             return work switch
             {
                 TrainSlice t => new SliceTrained(t.Key, t.Slice, backend.TrainSlice(t.Slice, p => self.Tell(p), ct)),

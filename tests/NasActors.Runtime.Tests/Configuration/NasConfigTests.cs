@@ -97,4 +97,13 @@ public sealed class NasConfigTests
         var e = Assert.Throws<NasUserException>(() => NasConfig.Load(path, []));
         Assert.Contains(path, e.Message);
     }
+
+    // Akka's HOCON parser alone accepts an unterminated string at the end of input: the string swallows the rest of the file.
+    [Fact]
+    public void NasConfig_must_reject_an_unterminated_string_instead_of_swallowing_the_rest_of_the_file()
+    {
+        var text = "nas { data { directory = \"/data/fashion }\n  train { batch-size = 8 } }";
+        var e = Assert.Throws<NasUserException>(() => NasConfig.Parse(text, Source));
+        Assert.Contains(Source, e.Message);
+    }
 }

@@ -354,4 +354,30 @@ public sealed class ExperimentActorTests : SqliteTestKit
         Assert.Contains("aaaaaaaaaaaaaaaa", failed.Reason);
         Trainer(revived, "t2").ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
+
+    [Fact]
+    public void ExperimentActor_must_fail_clearly_when_the_search_ends_with_nothing_scored()
+    {
+        var experiment = Start(Config());
+        var t = Trainer(experiment, "t");
+        TrainAllRounds(t, experiment, 1);
+        _population.ExpectMsg<P.GetRollouts>();
+        // The space is exhausted under the FLOPs/params limits before anything was scored: generation 0 is empty.
+        _population.Reply(new P.RolloutsResult(0, [], true, [], 0));
+        var failed = _listener.ExpectMsg<Failed>(TimeSpan.FromSeconds(3));
+        Assert.True(failed.UserError);
+    }
+
+    [Fact]
+    public void ExperimentActor_must_stop_its_lease_timer_when_it_stops()
+    {
+        var experiment = Start(Config());
+        Trainer(experiment, "t").ExpectMsg<TrainSlice>(); // recovered: the lease timer runs
+        var dead = CreateTestProbe();
+        Sys.EventStream.Subscribe(dead.Ref, typeof(Akka.Event.DeadLetter));
+        StopAndWait(experiment);
+        var ticks = dead.ReceiveWhile<Akka.Event.DeadLetter>(TimeSpan.FromSeconds(2.5), o => o as Akka.Event.DeadLetter)
+            .Where(d => d.Recipient.Equals(experiment)).Select(d => d.Message.GetType().Name).ToList();
+        Assert.Empty(ticks);
+    }
 }

@@ -176,4 +176,21 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
         _gate.Release(100); // never leave a worker blocked
         base.Dispose(disposing);
     }
+
+    [Fact]
+    public void TrainerActor_must_dispose_a_backend_that_was_still_being_created_when_it_stopped()
+    {
+        _factory.Hook = (op, _) => { if (op == "create") _gate.Wait(); }; // slow device initialisation
+        var trainer = Start();
+        trainer.Tell(new TrainSlice(Slice));
+        AwaitCondition(() => _factory.Count("create") == 1);
+
+        Watch(trainer);
+        Sys.Stop(trainer);
+        _ = Task.Delay(300).ContinueWith(_ => _gate.Release());
+        ExpectTerminated(trainer);
+
+        var backend = Assert.Single(_factory.Created);
+        Assert.True(backend.Disposed, "the backend created during shutdown was never disposed");
+    }
 }
