@@ -15,8 +15,10 @@ if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Fashion-MNIST (Debian package dataset-fashion-mnist)..."
     apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q dataset-fashion-mnist >/dev/null; }
-  else
-    echo "note: Fashion-MNIST is not at $data; install it with: sudo apt-get install dataset-fashion-mnist (or set nas.data.directory)" >&2
+  elif [ $# -eq 0 ]; then
+    # The default search needs it; with arguments the config may point elsewhere and the CLI checks for itself.
+    echo "error: Fashion-MNIST is not at $data; install it with: sudo apt-get install dataset-fashion-mnist" >&2
+    exit 2
   fi
 fi
 
@@ -35,4 +37,6 @@ fi
 
 # libtorch's large buffers are returned to the OS on every step by default: 2-6x slower on CPU (ENVIRONMENT.md).
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295}"
+# libtorch worker threads spin while waiting by default; on shared cores that starves the other trainer.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 exec dotnet "$bin" "$@"

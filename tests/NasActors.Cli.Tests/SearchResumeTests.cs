@@ -84,7 +84,7 @@ public sealed class SearchResumeTests
     {
         using var store = new TempStore();
         var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path,
-            "--set", "nas.search.generations=1", "--set", "nas.train.total-steps=10");
+            "--set", "nas.search.generations=1");
         Assert.True(code == 0, $"run failed ({code}):\n{stdout}\n{stderr}");
         var json = JsonDocument.Parse(Export(store, "e")).RootElement;
         var top = json.GetProperty("top");
@@ -101,6 +101,6 @@ public sealed class SearchResumeTests
         Assert.InRange(acc, 0.0, 1.0);
         Assert.True(first.GetProperty("metrics").GetProperty("flops").GetInt64() > 0);
         Assert.True(top[0].GetProperty("metrics").GetProperty("accuracy").GetDouble() >= top[1].GetProperty("metrics").GetProperty("accuracy").GetDouble());
-        Assert.True(json.GetProperty("test").GetProperty("accuracy").GetDouble() > 0.1); // better than chance on 10 classes
+        Assert.True(json.GetProperty("test").GetProperty("accuracy").GetDouble() > 0.15); // clearly better than chance (0.10) on 10k images
     }
 }

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using NasActors.Core.Training;
+using NasActors.Torch.Training;
+
+namespace NasActors.Bench;
+
+/// <summary>
+/// Runtime overhead: the same supernet steps through the actors (rounds, checkpoints, journal) vs a bare loop that
+/// calls the training code directly for all steps in one go. One trainer, one intra-op thread, same data.
+/// </summary>
+internal static class OverheadBench
+{
+    public static async Task Run(string[] args)
+    {
+        var steps = args.Length > 0 ? int.Parse(args[0]) : 400;
+        var s = BenchConfig.Load($"nas.train.total-steps={steps}", "nas.trainers.devices=[cpu]", "nas.trainers.intra-op-threads=1");
+        Console.WriteLine($"overhead: {steps} supernet steps, batch {s.Train.BatchSize}, steps-per-round {s.Train.StepsPerRound}, 1 trainer, 1 thread");
+
+        // Bare: the training code called directly, no actors, one checkpoint at the end.
+        var dir = BenchConfig.TempDir("bare");
+        double bare;
+        using (var factory = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1))
+        {
+            factory.Validate(s.Devices);
+            using var backend = factory.Create("cpu");
+            backend.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 10), _ => { }, default); // warm-up
+            var clock = Stopwatch.StartNew();
+            backend.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, steps), _ => { }, default);
+            bare = clock.Elapsed.TotalSeconds;
+        }
+        Directory.Delete(dir, true);
+
+        var actors = await SupernetRun.Measure(s, search: false);
+        Console.WriteLine($"  bare loop          {bare,7:F2} s  ({steps * s.Train.BatchSize / bare:F0} img/s)");
+        Console.WriteLine($"  through actors     {actors.SupernetSeconds,7:F2} s  ({actors.ImagesPerSecond:F0} img/s), from first step to supernet done");
+        Console.WriteLine($"  actor start-up     {actors.StartupSeconds,7:F2} s  (ActorSystem, SQLite plugin, recovery, trainer thread, model build)");
+        Console.WriteLine($"  ratio actors/bare  {actors.SupernetSeconds / bare,7:F3}   (target <= 1.05)");
+        Console.WriteLine($"  ratio incl. start  {(actors.SupernetSeconds + actors.StartupSeconds) / bare,7:F3}");
+    }
+}

@@ -1,0 +1,16 @@
+using NasActors.Bench;
+
+// Benchmarks print figures; they assert nothing. Run them through bench/run.sh (it sets the allocator tunables).
+var which = args.Length > 0 ? args[0] : "help";
+var rest = args.Skip(1).ToArray();
+switch (which)
+{
+    case "overhead": await OverheadBench.Run(rest); break;
+    case "scaling": await ScalingBench.Run(rest); break;
+    case "resume": await ResumeBench.Run(rest); break;
+    case "resume-child": await ResumeBench.Child(rest); break;
+    case "memory": MemoryBench.Run(rest); break;
+    default:
+        Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps]");
+        break;
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Hosting;
+using NasActors.Torch.Training;
+
+namespace NasActors.Bench;
+
+/// <summary>
+/// Resume time after kill -9 of an experiment with at least N scored candidates: a child process runs a large
+/// search with an instant backend, is killed with SIGKILL once N scores are journaled, and this process then resumes
+/// it and times start-up to the first work handed to a trainer.
+/// </summary>
+internal static class ResumeBench
+{
+    private static NasSettings Settings() => BenchConfig.Load("nas.train.total-steps=20", "nas.train.steps-per-round=10",
+        "nas.search.population-size=100", "nas.search.generations=20", "nas.search.top-k=10", "nas.search.mutation-count=25",
+        "nas.search.crossover-count=25", "nas.supernet.stage-depths=[4,4,4]", "nas.trainers.devices=[cpu,cpu]", "nas.trainers.intra-op-threads=1");
+
+    private static InstantBackendFactory Factory(NasSettings s, string dir, TimeSpan cost)
+    {
+        using var torch = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1);
+        return new InstantBackendFactory(torch.Space, torch.Costs, cost);
+    }
+
+    public static async Task Child(string[] args)
+    {
+        var store = new ExperimentStore(args[0]);
+        var s = Settings();
+        if (!store.Exists("resume")) store.Create("resume", "");
+        var factory = Factory(s, store.CheckpointDirectory("resume"), TimeSpan.FromMilliseconds(2));
+        var host = ExperimentHost.Start(store, "resume", s, factory.Space, factory.Costs, factory,
+            p => { if (p.Line.StartsWith("search", StringComparison.Ordinal)) Console.WriteLine(p.Line); });
+        await host.Completion;
+    }
+
+    public static async Task Run(string[] args)
+    {
+        var target = args.Length > 0 ? int.Parse(args[0]) : 1000;
+        var dir = BenchConfig.TempDir("resume");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(ResumeBench).Assembly.Location);
+        psi.ArgumentList.Add("resume-child");
+        psi.ArgumentList.Add(dir);
+        using var child = Process.Start(psi)!;
+        var scored = 0;
+        while (scored < target && await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            var i = line.IndexOf("scored ", StringComparison.Ordinal);
+            if (i >= 0) scored = int.Parse(line[(i + 7)..].Split(' ')[0]);
+        }
+        Process.Start("kill", ["-9", child.Id.ToString()])!.WaitForExit();
+        await child.WaitForExitAsync();
+        Console.WriteLine($"resume: child killed with SIGKILL after {scored} scored candidates");
+
+        var s = Settings();
+        var store = new ExperimentStore(dir);
+        var clock = Stopwatch.StartNew();
+        var start = DateTime.UtcNow;
+        var factory = Factory(s, store.CheckpointDirectory("resume"), TimeSpan.Zero);
+        var host = ExperimentHost.Start(store, "resume", s, factory.Space, factory.Costs, factory);
+        var first = await factory.FirstWork.Task;
+        Console.WriteLine($"  start-up to first new work: {(first - start).TotalSeconds:F2} s (target <= 2 s), incl. ActorSystem, SQLite plugin and journal replay");
+        var status = await host.Status(TimeSpan.FromSeconds(30));
+        var ranking = await host.Ranking(1, TimeSpan.FromSeconds(30));
+        Console.WriteLine($"  recovered: phase {status.Phase}, {ranking.Scored} candidates scored, generation {ranking.Generation + 1}");
+        await host.DisposeAsync();
+        Directory.Delete(dir, true);
+    }
+}
