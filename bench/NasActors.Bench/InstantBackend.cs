@@ -15,6 +15,7 @@ internal sealed class InstantBackendFactory(SearchSpace space, CostTable costs, 
 {
     public SearchSpace Space => space;
     public CostTable Costs => costs;
+    public TimeSpan ScoreCost => scoreCost;
     public TaskCompletionSource<DateTime> FirstWork { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ITrainerBackend Create(string device) => new Backend(this, device);
@@ -40,7 +41,7 @@ internal sealed class InstantBackendFactory(SearchSpace space, CostTable costs, 
         public Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct)
         {
             owner.FirstWork.TrySetResult(DateTime.UtcNow);
-            if (owner.scoreCost > TimeSpan.Zero) Thread.Sleep(owner.scoreCost);
+            if (owner.ScoreCost > TimeSpan.Zero) Thread.Sleep(owner.ScoreCost);
             var h = SHA256.HashData(Encoding.UTF8.GetBytes(architecture.CanonicalKey + checkpoint));
             return new Metrics(BitConverter.ToUInt16(h) / 65536.0, 1, 0, 0);
         }

@@ -101,7 +101,7 @@ public sealed class BadInputTests
                    "--set", "nas.train.total-steps=10", "--set", "nas.search.generations=1"))
         {
             Assert.True(p.WaitForOutput("search    generation", TimeSpan.FromMinutes(3)), p.Stdout + p.Stderr);
-            p.Kill9();
+            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
         }
         foreach (var f in Directory.GetFiles(Path.Combine(store.Path, "d", "checkpoints"), "*.ckpt"))
         {

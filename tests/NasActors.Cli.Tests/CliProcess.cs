@@ -66,12 +66,14 @@ internal sealed class CliProcess : IDisposable
         return false;
     }
 
-    /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
-    public void Kill9()
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash. False if the process had already exited.</summary>
+    public bool Kill9()
     {
+        if (_p.HasExited) return false;
         using var kill = Process.Start("kill", ["-9", _p.Id.ToString()]);
         kill!.WaitForExit();
         _p.WaitForExit();
+        return _p.ExitCode == 137 || kill.ExitCode == 0;
     }
 
     public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args)

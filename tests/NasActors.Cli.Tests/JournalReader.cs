@@ -12,7 +12,7 @@ internal static class JournalReader
         using var c = new SqliteConnection($"Data Source={journalDb};Mode=ReadOnly");
         c.Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT persistence_id, manifest, payload FROM journal ORDER BY ordering";
+        cmd.CommandText = "SELECT persistence_id, manifest, message FROM journal ORDER BY ordering";
         using var r = cmd.ExecuteReader();
         while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), System.Text.Encoding.UTF8.GetString((byte[])r[2])));
         SqliteConnection.ClearAllPools();

@@ -35,17 +35,17 @@ public sealed class SearchResumeTests
         using (var p = new CliProcess("search", "--config", Smoke, "--name", "killed", "--store", store.Path))
         {
             Assert.True(p.WaitForOutput("supernet  round 1/", Long), "never reached supernet round 1:\n" + p.Stdout + p.Stderr);
-            p.Kill9();
+            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
         }
         using (var p = new CliProcess("resume", "killed", "--store", store.Path))
         {
             Assert.True(p.WaitForOutput("scored 3", Long), "never scored 3 candidates after resume:\n" + p.Stdout + p.Stderr);
-            p.Kill9();
+            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
         }
         using (var p = new CliProcess("resume", "killed", "--store", store.Path))
         {
             Assert.True(p.WaitForOutput("generation 2", Long), "never reached generation 2 after the second resume:\n" + p.Stdout + p.Stderr);
-            p.Kill9();
+            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
         }
         (code, stdout, stderr) = CliProcess.Run(Long, "resume", "killed", "--store", store.Path);
         Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
