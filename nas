@@ -3,7 +3,6 @@
 # `./nas` alone runs the default SPOS search on Fashion-MNIST; `./nas help` lists the commands.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it, then run ./nas again" >&2
@@ -24,9 +23,9 @@ fi
 
 bin="$here/src/NasActors.Cli/bin/Release/net10.0/nas.dll"
 stamp="$here/src/NasActors.Cli/bin/Release/.nas-built"
-if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$(find src Directory.Build.props Directory.Build.targets Directory.Packages.props -newer "$stamp" -type f 2>/dev/null | head -1)" ]; then
+if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$(cd "$here" && find src hocon Directory.Build.props Directory.Build.targets Directory.Packages.props -newer "$stamp" -type f -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1)" ]; then
   echo "building NasActors (Release)..."
-  if ! dotnet build src/NasActors.Cli/NasActors.Cli.csproj -c Release --nologo -v q -clp:ErrorsOnly > /tmp/nas-build-$$.log 2>&1; then
+  if ! dotnet build "$here/src/NasActors.Cli/NasActors.Cli.csproj" -c Release --nologo -v q -clp:ErrorsOnly > /tmp/nas-build-$$.log 2>&1; then
     cat /tmp/nas-build-$$.log >&2
     echo "error: the build failed (log above)" >&2
     exit 1

@@ -21,7 +21,8 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
         using var factory = new TorchSposBackendFactory(s.Supernet, s.Train with { TotalSteps = steps }, s.Data, store.CheckpointDirectory("bench"), s.EffectiveThreads);
         factory.Validate(s.Devices); // data loaded before the clock starts, as in the bare loop
         var clock = Stopwatch.StartNew();
-        double firstWork = -1, firstRound = -1, supernetDone = -1, searchDone = -1;
+        var timed = new TimedFactory(factory, clock);
+        double firstRound = -1, supernetDone = -1, searchDone = -1;
         long images = 0;
         int scored = 0;
         var gate = new object();
@@ -31,7 +32,6 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
             lock (gate)
             {
                 var t = clock.Elapsed.TotalSeconds;
-                if (firstWork < 0 && p.Line.Contains(" step ")) firstWork = t;
                 if (firstRound < 0 && p.Status.RoundsDone == 1) firstRound = t;
                 if (supernetDone < 0 && p.Status.Phase != ExperimentProtocol.Phase.Supernet)
                 {
@@ -51,10 +51,11 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
                 }
             }
         }
-        var host = ExperimentHost.Start(store, "bench", s, factory.Space, factory.Costs, factory, OnProgress);
+        var host = ExperimentHost.Start(store, "bench", s, factory.Space, factory.Costs, timed, OnProgress);
         await Task.WhenAny(searchEnded.Task, host.Completion);
         await host.DisposeAsync();
         try { Directory.Delete(dir, true); } catch (IOException) { }
+        var firstWork = timed.FirstWorkSeconds;
         return new SupernetRun(firstWork, supernetDone - firstWork, images, searchDone - supernetDone, scored, firstRound);
     }
 }

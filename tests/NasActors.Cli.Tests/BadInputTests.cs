@@ -113,4 +113,19 @@ public sealed class BadInputTests
         AssertUserError(CliProcess.Run(TimeSpan.FromMinutes(2), "resume", "d", "--store", store.Path), "SHA-256");
         Assert.Equal(journalBefore, JournalReader.Events(Path.Combine(store.Path, "d", "journal.db")).Count);
     }
+
+    [Fact]
+    public void Resume_must_reject_a_corrupt_journal_without_touching_it()
+    {
+        using var store = new TempStore();
+        var dir = Path.Combine(store.Path, "j");
+        Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
+        File.Copy(Path.Combine(CliProcess.RepoRoot, "hocon", "smoke.conf"), Path.Combine(dir, "config.conf"));
+        var garbage = new byte[8192];
+        new Random(1).NextBytes(garbage);
+        File.WriteAllBytes(Path.Combine(dir, "journal.db"), garbage);
+        AssertUserError(CliProcess.Run(T, "resume", "j", "--store", store.Path), "journal.db");
+        AssertUserError(CliProcess.Run(T, "status", "j", "--store", store.Path), "journal.db");
+        Assert.Equal(garbage, File.ReadAllBytes(Path.Combine(dir, "journal.db")));
+    }
 }

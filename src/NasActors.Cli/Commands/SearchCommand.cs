@@ -15,7 +15,8 @@ internal static class SearchCommand
 
     public static async Task<int> Search(CliArgs a)
     {
-        var path = a.Option("--config") ?? DefaultConfig;
+        // The default config: ./hocon/spos-fashion.conf when run from the repository, else the copy beside the binary.
+        var path = a.Option("--config") ?? (File.Exists(DefaultConfig) ? DefaultConfig : Path.Combine(AppContext.BaseDirectory, DefaultConfig));
         if (!File.Exists(path))
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
         var text = NasConfig.ComposeText(File.ReadAllText(path), a.All("--set"));
