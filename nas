@@ -11,9 +11,17 @@ fi
 
 data=/usr/share/datasets/fashion-mnist
 if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && { [ $# -eq 0 ] || [ "$1" = search ] || [ "$1" = resume ]; }; then
     echo "installing Fashion-MNIST (Debian package dataset-fashion-mnist)..."
-    apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q dataset-fashion-mnist >/dev/null; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt_opts=(-y -q -o DPkg::Lock::Timeout=120)
+    if ! apt-get install "${apt_opts[@]}" dataset-fashion-mnist >/tmp/nas-apt-$$.log 2>&1; then
+      if ! { apt-get update -q -o DPkg::Lock::Timeout=120 && apt-get install "${apt_opts[@]}" dataset-fashion-mnist; } >>/tmp/nas-apt-$$.log 2>&1; then
+        echo "error: could not install dataset-fashion-mnist with apt-get (log: /tmp/nas-apt-$$.log); install it and run ./nas again" >&2
+        exit 2
+      fi
+    fi
+    rm -f /tmp/nas-apt-$$.log
   elif [ $# -eq 0 ]; then
     # The default search needs it; with arguments the config may point elsewhere and the CLI checks for itself.
     echo "error: Fashion-MNIST is not at $data; install it with: sudo apt-get install dataset-fashion-mnist" >&2

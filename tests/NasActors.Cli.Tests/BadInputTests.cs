@@ -128,4 +128,26 @@ public sealed class BadInputTests
         AssertUserError(CliProcess.Run(T, "status", "j", "--store", store.Path), "journal.db");
         Assert.Equal(garbage, File.ReadAllBytes(Path.Combine(dir, "journal.db")));
     }
+
+    [Fact]
+    public void Search_must_reject_a_positional_argument()
+    {
+        using var tmp = new TempStore();
+        var store = Path.Combine(tmp.Path, "store");
+        AssertUserError(CliProcess.Run(T, "search", "myrun", "--store", store), "--name myrun");
+        Assert.False(Directory.Exists(store));
+    }
+
+    [Fact]
+    public void Resume_must_refuse_an_experiment_another_process_is_running()
+    {
+        using var store = new TempStore();
+        using var running = new CliProcess("search", "--config", "hocon/smoke.conf", "--name", "busy", "--store", store.Path,
+            "--set", "nas.train.total-steps=2000");
+        Assert.True(running.WaitForOutput("supernet", TimeSpan.FromMinutes(2)), running.Stdout + running.Stderr);
+        AssertUserError(CliProcess.Run(T, "resume", "busy", "--store", store.Path), "in use");
+        // Read-only commands still work while it runs; a bad --out is a user error, not a crash.
+        AssertUserError(CliProcess.Run(T, "export", "busy", "--store", store.Path, "--out", "/nonexistent-dir/x.json"), "/nonexistent-dir/x.json");
+        Assert.True(running.Kill9(), "the search ended before the second process tried it");
+    }
 }

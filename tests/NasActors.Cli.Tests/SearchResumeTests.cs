@@ -31,8 +31,9 @@ public sealed class SearchResumeTests
         Assert.Contains("test accuracy", stdout);
         var reference = Export(store, "straight");
 
-        // Same search, killed during supernet training, then during evolution, then resumed to the end.
-        using (var p = new CliProcess("search", "--config", Smoke, "--name", "killed", "--store", store.Path))
+        // Same search, killed during supernet training, then during evolution, then resumed to the end. It snapshots
+        // every 3 events, so recovery goes through snapshots too (and the snapshot interval must not change results).
+        using (var p = new CliProcess("search", "--config", Smoke, "--name", "killed", "--store", store.Path, "--set", "nas.runtime.snapshot-every=3"))
         {
             Assert.True(p.WaitForOutput("supernet  round 1/", Long), "never reached supernet round 1:\n" + p.Stdout + p.Stderr);
             Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");

@@ -28,10 +28,23 @@ internal static class ExportCommand
             return 0;
         }
         // Written whole or not at all.
-        var full = Path.GetFullPath(outPath);
+        string full;
+        try { full = Path.GetFullPath(outPath); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new NasUserException($"--out '{outPath}' is not a usable path ({e.Message})");
+        }
         var tmp = full + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(tmp, json, new UTF8Encoding(false));
-        File.Move(tmp, full, overwrite: true);
+        try
+        {
+            File.WriteAllText(tmp, json, new UTF8Encoding(false));
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw new NasUserException($"cannot write {full} ({e.Message}); pass a writable file path with --out");
+        }
         Console.WriteLine($"wrote the top {ranking.Top.Length} architectures of {ctx.Name} to {full}");
         return 0;
     }

@@ -19,20 +19,30 @@ internal static class SearchCommand
         var path = a.Option("--config") ?? (File.Exists(DefaultConfig) ? DefaultConfig : Path.Combine(AppContext.BaseDirectory, DefaultConfig));
         if (!File.Exists(path))
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
+        if (a.Positional.Length > 0)
+            throw new NasUserException($"`nas search` takes no positional arguments (got '{a.Positional[0]}'); name the experiment with --name {a.Positional[0]}");
         var text = NasConfig.ComposeText(File.ReadAllText(path), a.All("--set"));
         var settings = NasSettings.Create(NasConfig.Parse(text, path), path);
+        if (settings.IntraOpThreads == 0)
+        {
+            // Results are bit-identical only for a fixed thread count: pin what "auto" means on this machine, so a
+            // resume elsewhere computes the same thing.
+            text += $"nas.trainers.intra-op-threads = {settings.EffectiveThreads} # pinned at creation\n";
+            settings = NasSettings.Create(NasConfig.Parse(text, path), path);
+        }
         var store = new ExperimentStore(a.Store);
         var name = a.Option("--name") ?? $"{settings.Strategy}-{DateTime.Now:yyyyMMdd-HHmmss}";
         ExperimentStore.CheckName(name);
         if (store.Exists(name))
             throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `nas resume {name}` or pick another --name");
 
-        var factory = ExperimentContext.CreateFactory(store, name, settings);
+        using var factory = ExperimentContext.CreateFactory(store, name, settings);
         // Everything that can be wrong with the input is checked before the store is touched: nothing half-written.
         factory.Validate(settings.Devices);
         settings.CreateStrategy(factory.Space, factory.Costs);
         store.Create(name, text);
-        Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {factory.Space.Size:G3} architectures), " +
+        using var lease = store.Lock(name);
+        Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
                           $"{settings.Devices.Length} trainer(s) [{string.Join(", ", settings.Devices)}], {settings.EffectiveThreads} intra-op thread(s), store {store.DirectoryOf(name)}");
         return await Run(new ExperimentContext(store, name, settings, factory));
     }
@@ -41,6 +51,8 @@ internal static class SearchCommand
     {
         var store = new ExperimentStore(a.Store);
         var ctx = ExperimentContext.Open(store, a.RequireName());
+        using var factory = ctx.Factory;
+        using var lease = store.Lock(ctx.Name);
         ctx.Factory.Validate(ctx.Settings.Devices);
         Console.WriteLine($"resuming experiment {ctx.Name} from {store.DirectoryOf(ctx.Name)}");
         return await Run(ctx);
@@ -73,6 +85,12 @@ internal static class SearchCommand
             await host.DisposeAsync();
         }
     }
+
+    private static string SpaceSize(double n) => n < 1e9 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString("G3", CultureInfo.InvariantCulture);
+
+    private static string Limits(NasSettings s) =>
+        (s.MaxFlops > 0 ? string.Create(CultureInfo.InvariantCulture, $", FLOPs <= {s.MaxFlops / 1e6:F2} M") : "")
+        + (s.MaxParams > 0 ? string.Create(CultureInfo.InvariantCulture, $", params <= {s.MaxParams:N0}") : "");
 
     private static string StoreHint(ExperimentContext ctx) =>
         Path.GetFullPath("experiments") == ctx.Store.Root ? "" : $" --store {ctx.Store.Root}";

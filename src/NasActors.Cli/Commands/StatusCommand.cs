@@ -20,9 +20,17 @@ internal static class StatusCommand
             }
             foreach (var n in names)
             {
-                var (status, ranking) = await Query(ExperimentContext.Open(store, n));
-                var best = ranking.Top.IsEmpty ? "-" : ranking.Top[0].Metrics.Accuracy.ToString("P2", CultureInfo.InvariantCulture);
-                Console.WriteLine($"{n,-32} {status.Phase,-9} rounds {status.RoundsDone}/{status.Rounds}  scored {ranking.Scored,5}  best {best}");
+                try
+                {
+                    var (status, ranking) = await Query(ExperimentContext.Open(store, n));
+                    var best = ranking.Top.IsEmpty ? "-" : ranking.Top[0].Metrics.Accuracy.ToString("P2", CultureInfo.InvariantCulture);
+                    Console.WriteLine($"{n,-32} {status.Phase,-9} rounds {status.RoundsDone}/{status.Rounds}  scored {ranking.Scored,5}  best {best}");
+                }
+                catch (Exception e) when (e is Core.NasUserException or ExperimentFailedException)
+                {
+                    // One unreadable experiment must not hide the others.
+                    Console.WriteLine($"{n,-32} unreadable: {e.Message}");
+                }
             }
             return 0;
         }
@@ -47,7 +55,9 @@ internal static class StatusCommand
         if (await Task.WhenAny(statusTask, host.Completion) == host.Completion && host.Completion.IsFaulted)
             await host.Completion;
         var status = await statusTask;
-        var ranking = await host.Ranking(topK > 0 ? topK : ctx.Settings.ExportTopK, timeout);
-        return (status, ranking);
+        var rankingTask = host.Ranking(topK > 0 ? topK : ctx.Settings.ExportTopK, timeout);
+        if (await Task.WhenAny(rankingTask, host.Completion) == host.Completion && host.Completion.IsFaulted)
+            await host.Completion;
+        return (status, await rankingTask);
     }
 }

@@ -118,6 +118,38 @@ public sealed class SearchSpace
         return string.Join(",", idx.Take(c.NChosen).Order().Select(i => i.ToString(CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>Every architecture, in a fixed order (the first choice varies fastest). Only sensible for small spaces.</summary>
+    public IEnumerable<Architecture> Enumerate()
+    {
+        var values = Choices.Select(AllValues).ToArray();
+        var idx = new int[Choices.Length];
+        while (true)
+        {
+            yield return new Architecture(Choices.Select((c, i) => KeyValuePair.Create(c.Key, values[i][idx[i]])));
+            var k = 0;
+            while (k < idx.Length && ++idx[k] >= values[k].Count) idx[k++] = 0;
+            if (k == idx.Length) yield break;
+        }
+    }
+
+    /// <summary>All values of a choice; input choices as ascending index combinations.</summary>
+    private static IReadOnlyList<string> AllValues(Choice c)
+    {
+        if (c.Kind != ChoiceKind.Input) return c.Candidates;
+        var result = new List<string>();
+        int n = c.Candidates.Length, k = c.NChosen;
+        var a = Enumerable.Range(0, k).ToArray();
+        while (true)
+        {
+            result.Add(string.Join(",", a.Select(i => i.ToString(CultureInfo.InvariantCulture))));
+            var i = k - 1;
+            while (i >= 0 && a[i] == n - k + i) i--;
+            if (i < 0) return result;
+            a[i]++;
+            for (var j = i + 1; j < k; j++) a[j] = a[j - 1] + 1;
+        }
+    }
+
     /// <summary>Uniformly samples a whole architecture.</summary>
     public Architecture Sample(Xoshiro256 rng) =>
         new(Choices.Select(c => KeyValuePair.Create(c.Key, SampleValue(c, rng))));

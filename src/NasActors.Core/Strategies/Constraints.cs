@@ -24,5 +24,30 @@ public sealed record Constraints(CostTable? Costs, long? MaxFlops, long? MaxPara
             throw new NasUserException($"nas.search.max-flops = {f} is below the cheapest architecture's {min.Flops} FLOPs; raise it or set it to 0 (no limit)");
         if (MaxParams is { } p && min.Params > p)
             throw new NasUserException($"nas.search.max-params = {p} is below the smallest architecture's {min.Params} parameters; raise it or set it to 0 (no limit)");
+        // The cheapest architecture fitting is not enough: sampling must find admissible ones. Count them exactly in
+        // small spaces, estimate with a fixed-seed sample in large ones (deterministic either way).
+        var (admitted, examined) = space.Size <= 250_000 ? CountAll(space) : CountSample(space, 20_000);
+        var minFraction = space.Size <= 250_000 ? 0 : 1.0 / 5000;
+        if ((double)admitted / examined <= minFraction)
+            throw new NasUserException($"only {admitted} of {examined} architectures meet nas.search.max-flops / max-params, too few to search; raise the limits or set them to 0 (no limit)");
+    }
+
+    private (int Admitted, int Examined) CountSample(SearchSpace space, int n)
+    {
+        var rng = Randomness.Xoshiro256.FromSeed(0x5eed);
+        var admitted = 0;
+        for (var i = 0; i < n; i++) if (Admits(space.Sample(rng))) admitted++;
+        return (admitted, n);
+    }
+
+    private (int Admitted, int Examined) CountAll(SearchSpace space)
+    {
+        int admitted = 0, examined = 0;
+        foreach (var a in space.Enumerate())
+        {
+            examined++;
+            if (Admits(a)) admitted++;
+        }
+        return (admitted, examined);
     }
 }

@@ -65,13 +65,28 @@ public abstract class PopulationStrategy(SearchSpace space, Constraints constrai
     /// <summary>Uniform sample that meets the limits and is new; null after <paramref name="maxTries"/> misses.</summary>
     protected Architecture? SampleAdmissible(Batch batch, Xoshiro256 rng, int maxTries)
     {
-        for (var i = 0; i < maxTries; i++)
+        const int quickTries = 1000;
+        for (var i = 0; i < Math.Min(quickTries, maxTries); i++)
+        {
+            var a = Space.Sample(rng);
+            if (batch.IsNew(a) && Constraints.Admits(a)) return a;
+        }
+        // Many misses. In a small space pick uniformly among what is left: exact, and it ends the search cleanly
+        // when nothing is left. In a large one keep sampling.
+        if (Space.Size <= SmallSpace)
+        {
+            var left = Space.Enumerate().Where(a => batch.IsNew(a) && Constraints.Admits(a)).ToList();
+            return left.Count == 0 ? null : left[rng.NextInt(left.Count)];
+        }
+        for (var i = quickTries; i < maxTries; i++)
         {
             var a = Space.Sample(rng);
             if (batch.IsNew(a) && Constraints.Admits(a)) return a;
         }
         return null;
     }
+
+    private const double SmallSpace = 50_000;
 
     /// <summary>The generation being built: assigns ids and rejects architectures seen before.</summary>
     protected sealed class Batch(SearchState state, int generation, PopulationStrategy owner)

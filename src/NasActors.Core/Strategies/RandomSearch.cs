@@ -13,7 +13,7 @@ public sealed class RandomSearch(SearchSpace space, Constraints constraints, lon
     {
         while (batch.Count < batchSize)
         {
-            var a = SampleAdmissible(batch, rng, maxTries: 1000);
+            var a = SampleAdmissible(batch, rng, maxTries: 20_000);
             if (a is null) break; // space exhausted under the limits
             batch.TryAdd(a, $"gen {batch.Generation} random");
         }

@@ -45,7 +45,7 @@ public sealed class SposEvolution(SearchSpace space, Constraints constraints, Sp
         }
         while (batch.Count < Settings.PopulationSize)
         {
-            var a = SampleAdmissible(batch, rng, maxTries: 1000);
+            var a = SampleAdmissible(batch, rng, maxTries: 20_000);
             if (a is null) break; // space exhausted under the limits
             batch.TryAdd(a, $"gen {batch.Generation} random");
         }

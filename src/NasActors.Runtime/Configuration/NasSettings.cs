@@ -79,6 +79,23 @@ public sealed record NasSettings(
         d == "cpu" || (d.StartsWith("cpu:", StringComparison.Ordinal) && int.TryParse(d[4..], out var c) && c >= 0)
         || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var g) && g >= 0);
 
+    /// <summary>
+    /// Fingerprint of every setting that changes what a search computes (not lease timeout, snapshots or export size):
+    /// recorded when an experiment starts and checked on resume, so a resumed run cannot silently diverge.
+    /// </summary>
+    public string ResultHash
+    {
+        get
+        {
+            var json = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                Strategy, Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Supernet, Train, Evolution, MaxFlops, MaxParams,
+                Trainers = Devices.Length, Threads = EffectiveThreads,
+            });
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
+        }
+    }
+
     /// <summary>Intra-op threads to use: the configured number, or cores shared among the CPU trainers.</summary>
     public int EffectiveThreads => IntraOpThreads > 0 ? IntraOpThreads
         : Math.Max(1, Environment.ProcessorCount / Math.Max(1, Devices.Count(d => d.StartsWith("cpu", StringComparison.Ordinal))));

@@ -30,7 +30,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     // Volatile scheduling state: rebuilt from _state after every restart.
     private readonly List<Work> _queue = [];
-    private readonly Dictionary<string, (Work Work, IActorRef Trainer, DateTime Deadline)> _inFlight = new();
+    private readonly Dictionary<string, (Work Work, IActorRef Trainer, long Deadline)> _inFlight = new();
     private readonly Dictionary<IActorRef, string> _trainers = new();
     private readonly List<IActorRef> _idle = [];
     private bool _askedForRollouts;
@@ -68,7 +68,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_population))
-                Fail($"the population of experiment '{_settings.Name}' stopped (its journal could not be replayed); see the log above", true);
+                Fail($"the population of experiment '{_settings.Name}' stopped: its journal could not be replayed or written (corrupt journal, or another process running this experiment)", true);
             else
                 OnTrainerLost(t.ActorRef);
         });
@@ -94,8 +94,20 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
+        // Not base: it logs the exception with its stack trace to stdout. The actor stops either way.
         _listener.Tell(new Failed($"the journal of experiment '{_settings.Name}' cannot be replayed ({reason.GetBaseException().Message}); it is corrupt or from another version: restore the store from a backup or start a new experiment", true));
-        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _listener.Tell(new Failed($"experiment '{_settings.Name}' could not write its journal ({cause.GetBaseException().Message}); is another process running it?", true));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _listener.Tell(new Failed($"experiment '{_settings.Name}': event {@event.GetType().Name} was rejected by the journal ({cause.GetBaseException().Message})", false));
+        base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     private sealed record LeaseTick
@@ -105,10 +117,15 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
-        if (_settings.ReadOnly) return;
         if (_state.Info is { } info && info.SpaceHash != _settings.SpaceHash)
         {
             Fail($"experiment '{_settings.Name}' was started with search space {info.SpaceHash} but the current config gives {_settings.SpaceHash}; resume it with its original config", true);
+            return;
+        }
+        if (_settings.ReadOnly) return;
+        if (_state.Info is { SettingsHash: { } recorded } && recorded != _settings.SettingsHash)
+        {
+            Fail($"experiment '{_settings.Name}' was started with different settings (fingerprint {recorded[..12]}, now {_settings.SettingsHash[..12]}): its config.conf or the defaults changed; restore them to resume, or start a new experiment", true);
             return;
         }
         if (_state.Info is { } i2 && (i2.Slots != _settings.Slots || i2.StepsPerSlot != _settings.StepsPerSlot))
@@ -118,7 +135,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         }
         Timers.StartPeriodicTimer("lease", LeaseTick.Instance, TimeSpan.FromSeconds(1));
         if (_state.Info is null)
-            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot), e => { Apply(e); Drive(); });
+            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot, _settings.SettingsHash), e => { Apply(e); Drive(); });
         else
             Drive();
     }
@@ -193,7 +210,8 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             _idle.RemoveAt(0);
             var work = _queue[0];
             _queue.RemoveAt(0);
-            _inFlight[work.Key] = (work, trainer, DateTime.UtcNow + _settings.LeaseTimeout);
+            // Monotonic clock: a wall-clock jump (NTP, suspend) must not expire every lease at once.
+            _inFlight[work.Key] = (work, trainer, Environment.TickCount64 + (long)_settings.LeaseTimeout.TotalMilliseconds);
             trainer.Tell(work);
         }
     }
@@ -232,7 +250,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     private void CheckLeases()
     {
-        var now = DateTime.UtcNow;
+        var now = Environment.TickCount64;
         foreach (var (k, f) in _inFlight.Where(kv => kv.Value.Deadline < now).ToList())
         {
             _log.Warning("lease of {0} on {1} expired after {2}; handing it out again", k, f.Trainer.Path, _settings.LeaseTimeout);
@@ -323,7 +341,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     {
         if (_failed) return;
         _failed = true;
-        _log.Error("experiment {0} failed: {1}", _settings.Name, reason);
+        _log.Info("experiment {0} failed: {1}", _settings.Name, reason); // the CLI prints it once, on stderr
         _listener.Tell(new Failed(reason, userError));
     }
 
@@ -331,12 +349,12 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     {
         if (_state.Phase != Phase.Supernet || _state.Info is null) return;
         var t = p.Progress;
-        var stepsDone = (double)_state.RoundsDone * _settings.StepsPerRound + (t.Step - (long)_state.RoundsDone * _settings.StepsPerRound + 1);
+        var stepsDone = (double)t.Step; // t.Step is the next global step of that slot: steps done so far
         var rate = ImagesPerSecond(t.Images);
         var remaining = Math.Max(0, _settings.StepsPerSlot - stepsDone) * _settings.BatchSize * _settings.Slots;
         var eta = rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : (TimeSpan?)null;
         _listener.Tell(new Progressed(Status(), string.Create(CultureInfo.InvariantCulture,
-            $"supernet  round {_state.RoundsDone + 1}/{_settings.Rounds}  step {t.Step + 1}/{_settings.StepsPerSlot} (slot {t.Slot})  loss {t.Loss:F3}  {rate:F0} img/s  ETA {Eta(eta)}")));
+            $"supernet  round {_state.RoundsDone + 1}/{_settings.Rounds}  step {t.Step}/{_settings.StepsPerSlot} (slot {t.Slot})  loss {t.Loss:F3}  {rate:F0} img/s  ETA {Eta(eta)}")));
     }
 
     private double ImagesPerSecond(int inFlightImages)

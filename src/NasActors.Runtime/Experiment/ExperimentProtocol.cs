@@ -29,6 +29,7 @@ public static class ExperimentProtocol
         int SnapshotEvery,
         int Generations,
         int ExpectedCandidates,
+        string SettingsHash,
         bool ReadOnly = false)
     {
         public int Rounds => (int)((StepsPerSlot + StepsPerRound - 1) / StepsPerRound);
@@ -37,7 +38,7 @@ public static class ExperimentProtocol
             name, spaceHash, nas.Seed, nas.Devices.Length,
             (nas.Train.TotalSteps + nas.Devices.Length - 1) / nas.Devices.Length,
             nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery,
-            nas.Evolution.Generations, nas.Evolution.Generations * nas.Evolution.PopulationSize, readOnly);
+            nas.Evolution.Generations, nas.Evolution.Generations * nas.Evolution.PopulationSize, nas.ResultHash, readOnly);
     }
 
     public static Props Props(Settings settings, IActorRef population, IActorRef? listener) =>
@@ -105,7 +106,8 @@ public static class ExperimentProtocol
 
     // ---- journal events (versioned by manifest; see NasManifests) ----
 
-    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot) : INasSerializable;
+    /// <param name="SettingsHash">Fingerprint of every setting that changes results (null in journals from before it existed).</param>
+    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot, string? SettingsHash = null) : INasSerializable;
     public sealed record SliceCompleted(int Round, int Slot, string Checkpoint, double Loss, double Accuracy, int Images, double Seconds) : INasSerializable;
     public sealed record RoundCompleted(int Round, string Checkpoint) : INasSerializable;
     public sealed record SearchCompleted(ImmutableArray<ScoredRollout> Top) : INasSerializable;

@@ -34,7 +34,7 @@ public static class AkkaConfig
               journal {
                 plugin = "akka.persistence.journal.sql"
                 sql {
-                  connection-string = "Data Source={{Escape(journalPath)}}"
+                  connection-string = "{{Escape(ConnectionString(journalPath))}}"
                   provider-name = "SQLite.MS"
                   auto-initialize = on
                   parallelism = 1
@@ -43,7 +43,7 @@ public static class AkkaConfig
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql {
-                  connection-string = "Data Source={{Escape(snapshotPath)}}"
+                  connection-string = "{{Escape(ConnectionString(snapshotPath))}}"
                   provider-name = "SQLite.MS"
                   auto-initialize = on
                 }
@@ -52,6 +52,8 @@ public static class AkkaConfig
             """);
     }
 
+    private static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path }.ToString();
+
     private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
 
     /// <summary>WAL is a property of the file: set it once before the plugin opens it.</summary>
@@ -59,7 +61,7 @@ public static class AkkaConfig
     {
         try
         {
-            using var c = new SqliteConnection($"Data Source={path}");
+            using var c = new SqliteConnection(ConnectionString(path));
             c.Open();
             using var cmd = c.CreateCommand();
             cmd.CommandText = "PRAGMA journal_mode=WAL;";

@@ -37,14 +37,22 @@ public sealed class ExperimentHost : IAsyncDisposable
             .WithFallback(AkkaConfig.Serialization)
             .WithFallback(AkkaConfig.Sqlite(store.JournalPath(name), store.SnapshotPath(name)));
         System = ActorSystem.Create("nas", config);
-        SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
-
-        var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
-        Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
-        Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener), "experiment");
-        if (readOnly || factory is null) return;
-        for (var i = 0; i < settings.Devices.Length; i++)
-            System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i]), factory, Experiment), $"trainer-{i}");
+        try
+        {
+            SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
+            var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
+            Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
+            Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener), "experiment");
+            listener.Tell(new Listener.WatchExperiment(Experiment));
+            if (readOnly || factory is null) return;
+            for (var i = 0; i < settings.Devices.Length; i++)
+                System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i]), factory, Experiment), $"trainer-{i}");
+        }
+        catch
+        {
+            System.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
     }
 
     public static ExperimentHost Start(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
@@ -68,8 +76,14 @@ public sealed class ExperimentHost : IAsyncDisposable
 
     private sealed class Listener : ReceiveActor
     {
+        public sealed record WatchExperiment(IActorRef Experiment);
+
         public Listener(TaskCompletionSource<ExperimentProtocol.Completed> done, Action<ExperimentProtocol.Progressed>? onProgress)
         {
+            Receive<WatchExperiment>(w => Context.Watch(w.Experiment));
+            // The experiment stopped without saying why (e.g. a journal write failed): never leave the caller waiting.
+            Receive<Terminated>(_ => done.TrySetException(new ExperimentFailedException(
+                "the experiment actor stopped unexpectedly (its journal could not be written or replayed)", true)));
             Receive<ExperimentProtocol.Progressed>(p => onProgress?.Invoke(p));
             Receive<ExperimentProtocol.Completed>(c => done.TrySetResult(c));
             Receive<ExperimentProtocol.Failed>(f => done.TrySetException(new ExperimentFailedException(f.Reason, f.UserError)));

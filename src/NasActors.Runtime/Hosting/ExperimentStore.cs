@@ -9,7 +9,17 @@ namespace NasActors.Runtime.Hosting;
 /// </summary>
 public sealed partial class ExperimentStore(string root)
 {
-    public string Root { get; } = Path.GetFullPath(root);
+    public string Root { get; } = FullPath(root);
+
+    private static string FullPath(string root)
+    {
+        if (string.IsNullOrWhiteSpace(root)) throw new NasUserException("--store is empty; give a directory, e.g. --store ./experiments");
+        try { return Path.GetFullPath(root); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new NasUserException($"--store '{root}' is not a usable path ({e.Message})");
+        }
+    }
 
     public const string ConfigFile = "config.conf";
 
@@ -39,14 +49,23 @@ public sealed partial class ExperimentStore(string root)
         CheckName(name);
         if (Exists(name))
             throw new NasUserException($"experiment '{name}' already exists in {Root}; continue it with `nas resume {name}` or pick another --name");
-        Directory.CreateDirectory(Root);
-        var tmp = Path.Combine(Root, $".{name}.tmp-{Environment.ProcessId}");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Directory.CreateDirectory(Path.Combine(tmp, "checkpoints"));
-        File.WriteAllText(Path.Combine(tmp, ConfigFile), configText);
         var dest = DirectoryOf(name);
-        if (Directory.Exists(dest)) Directory.Delete(dest, true); // a directory without config.conf is an aborted create
-        Directory.Move(tmp, dest);
+        if (Directory.Exists(dest) || File.Exists(dest))
+            throw new NasUserException($"{dest} exists and is not a NasActors experiment; pick another --name or --store");
+        var tmp = Path.Combine(Root, $".{name}.tmp-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(Root);
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, true); // our own leftover from a killed create
+            Directory.CreateDirectory(Path.Combine(tmp, "checkpoints"));
+            File.WriteAllText(Path.Combine(tmp, ConfigFile), configText);
+            Directory.Move(tmp, dest);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { if (Directory.Exists(tmp)) Directory.Delete(tmp, true); } catch (IOException) { }
+            throw new NasUserException($"cannot create experiment '{name}' in {Root} ({e.Message}); check that --store is a writable directory");
+        }
     }
 
     public string ReadConfig(string name)
@@ -61,4 +80,21 @@ public sealed partial class ExperimentStore(string root)
     }
 
     public string Source(string name) => Path.Combine(DirectoryOf(name), ConfigFile);
+
+    /// <summary>
+    /// Holds STORE/NAME/.lock exclusively while a process runs the experiment: two writers on one journal would
+    /// conflict on every event. Dispose to release; the OS releases it if the process dies.
+    /// </summary>
+    public IDisposable Lock(string name)
+    {
+        var path = Path.Combine(DirectoryOf(name), ".lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new NasUserException($"experiment '{name}' is in use by another nas process; wait for it to finish or stop it, then `nas resume {name}`");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Settings = NasActors.Runtime.Population.PopulationProtocol.Settings;
+using Akka.Event;
 using Akka.Persistence;
 using NasActors.Core.Strategies;
 using static NasActors.Runtime.Population.PopulationProtocol;
@@ -37,6 +38,10 @@ internal sealed class PopulationActor : ReceivePersistentActor
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
     }
+
+    // Not base: it logs the exception with its stack trace to stdout. The experiment watches this actor and reports.
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        Context.GetLogger().Info("population {0} cannot replay its journal: {1}", PersistenceId, reason.GetBaseException().Message);
 
     private void OnGetRollouts()
     {

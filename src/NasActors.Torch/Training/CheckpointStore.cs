@@ -88,7 +88,7 @@ internal sealed class CheckpointStore
     }
 
     private NasUserException Corrupt(string hash, string why) =>
-        new($"checkpoint {hash} in {Directory} is corrupt ({why}): delete it and run `nas resume` to redo the work that made it");
+        new($"checkpoint {hash} in {Directory} is corrupt ({why}): restore it from a backup of the experiment store, or start the experiment again");
 
     private static bool IsHash(string s) =>
         s is { Length: 64 } && s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');

@@ -1,3 +1,4 @@
+using NasActors.Core;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Strategies;
@@ -56,7 +57,16 @@ public class ConstraintsTests
     [Fact]
     public void Constraints_CheckSatisfiable_must_accept_a_limit_equal_to_the_minimum()
     {
-        new Constraints(Costs, 1030, 107).CheckSatisfiable(CostTableTests.Space());
+        new Constraints(Costs, 1030, null).CheckSatisfiable(CostTableTests.Space()); // only (small, small) fits
+        new Constraints(Costs, null, 107).CheckSatisfiable(CostTableTests.Space()); // only (big, small) fits
+    }
+
+    [Fact]
+    public void Constraints_CheckSatisfiable_must_reject_limits_that_no_single_architecture_meets()
+    {
+        // Each limit alone is met by some architecture, but none meets both: (small, small) has 111 params.
+        var e = Assert.Throws<NasUserException>(() => new Constraints(Costs, 1030, 107).CheckSatisfiable(CostTableTests.Space()));
+        Assert.Contains("0 of 6", e.Message);
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed class AkkaConfigTests : IDisposable
         Directory.CreateDirectory(dir);
         var journal = Path.Combine(dir, "journal.db");
         var config = AkkaConfig.Sqlite(journal, Path.Combine(dir, "snapshots.db"));
-        Assert.Equal("Data Source=" + journal, config.GetString("akka.persistence.journal.sql.connection-string"));
+        var cs = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(config.GetString("akka.persistence.journal.sql.connection-string"));
+        Assert.Equal(journal, cs.DataSource);
     }
 
     [Fact]

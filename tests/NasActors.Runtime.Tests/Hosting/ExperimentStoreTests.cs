@@ -61,12 +61,28 @@ public sealed class ExperimentStoreTests : IDisposable
     }
 
     [Fact]
-    public void ExperimentStore_must_replace_a_directory_left_by_an_aborted_create()
+    public void ExperimentStore_must_refuse_and_keep_a_directory_that_is_not_an_experiment()
     {
         var store = new ExperimentStore(_dir.Root);
-        Directory.CreateDirectory(store.DirectoryOf("exp")); // no config.conf: never finished
-        Assert.False(store.Exists("exp"));
+        var dir = store.DirectoryOf("src"); // e.g. `nas search --store . --name src` in a checkout
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "keep.txt"), "mine");
+        Assert.False(store.Exists("src"));
+        var e = Assert.Throws<NasUserException>(() => store.Create("src", "x = 1"));
+        Assert.Contains(dir, e.Message);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(dir, "keep.txt")));
+    }
+
+    [Fact]
+    public void ExperimentStore_must_lock_an_experiment_against_a_second_process()
+    {
+        var store = new ExperimentStore(_dir.Root);
         store.Create("exp", "x = 1");
-        Assert.Equal("x = 1", store.ReadConfig("exp"));
+        using (store.Lock("exp"))
+        {
+            var e = Assert.Throws<NasUserException>(() => store.Lock("exp"));
+            Assert.Contains("in use", e.Message);
+        }
+        using (store.Lock("exp")) { } // released with the first holder
     }
 }

@@ -63,7 +63,7 @@ public class CheckpointStoreTests
 
         Assert.Contains(hash, e.Message);
         Assert.Contains("corrupt", e.Message);
-        Assert.Contains("nas resume", e.Message);
+        Assert.Contains("backup", e.Message); // the fix it names
         Assert.DoesNotContain('\n', e.Message);
     }
 
