@@ -58,8 +58,13 @@ public sealed partial class ExperimentStore(string root)
             Directory.CreateDirectory(Root);
             if (Directory.Exists(tmp)) Directory.Delete(tmp, true); // our own leftover from a killed create
             Directory.CreateDirectory(Path.Combine(tmp, "checkpoints"));
-            File.WriteAllText(Path.Combine(tmp, ConfigFile), configText);
+            using (var f = new FileStream(Path.Combine(tmp, ConfigFile), FileMode.CreateNew))
+            {
+                f.Write(System.Text.Encoding.UTF8.GetBytes(configText));
+                f.Flush(flushToDisk: true);
+            }
             Directory.Move(tmp, dest);
+            Core.IO.Durable.SyncDirectory(Root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

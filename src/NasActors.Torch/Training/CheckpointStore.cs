@@ -46,6 +46,7 @@ internal sealed class CheckpointStore
             try
             {
                 File.Move(temp, path, overwrite: false);
+                Core.IO.Durable.SyncDirectory(Directory);
             }
             catch (IOException) when (File.Exists(path))
             {
