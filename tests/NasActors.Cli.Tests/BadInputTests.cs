@@ -42,38 +42,32 @@ public sealed class BadInputTests
         Assert.False(Directory.Exists(store));
     }
 
-    [Fact]
-    public void Search_must_reject_an_invalid_search_space()
+    /// <summary>`nas search` on smoke.conf with one override must fail as a user error and create no store.</summary>
+    private static void AssertSearchRejected(string setting, string mustMention)
     {
         using var tmp = new TempStore();
         var store = Path.Combine(tmp.Path, "store");
-        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
-            "--set", "nas.supernet.candidates=[shuffle_3x3, shuffle_3x3]"), "shuffle_3x3");
-        Assert.False(Directory.Exists(store));
-        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
-            "--set", "nas.supernet.candidates=[conv_9x9]"), "conv_9x9");
+        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store, "--set", setting), mustMention);
         Assert.False(Directory.Exists(store));
     }
 
-    [Fact]
-    public void Search_must_reject_a_missing_dataset()
-    {
-        using var tmp = new TempStore();
-        var store = Path.Combine(tmp.Path, "store");
-        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
-            "--set", "nas.data.directory=\"/nonexistent/fashion\""), "/nonexistent/fashion");
-        Assert.False(Directory.Exists(store));
-    }
+    [Theory]
+    [InlineData("nas.supernet.candidates=[shuffle_3x3, shuffle_3x3]", "shuffle_3x3")]
+    [InlineData("nas.supernet.candidates=[conv_9x9]", "conv_9x9")]
+    [InlineData("nas.supernet.stage-channels=[16, 30]", "30")]
+    public void Search_must_reject_an_invalid_search_space(string setting, string mustMention) => AssertSearchRejected(setting, mustMention);
 
     [Fact]
-    public void Search_must_reject_a_cuda_device_in_a_cpu_build()
-    {
-        using var tmp = new TempStore();
-        var store = Path.Combine(tmp.Path, "store");
-        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store,
-            "--set", "nas.trainers.devices=[\"cuda:0\"]"), "cuda:0");
-        Assert.False(Directory.Exists(store));
-    }
+    public void Search_must_reject_a_missing_dataset() =>
+        AssertSearchRejected("nas.data.directory=\"/nonexistent/fashion\"", "/nonexistent/fashion");
+
+    [Fact]
+    public void Search_must_reject_a_cuda_device_in_a_cpu_build() =>
+        AssertSearchRejected("nas.trainers.devices=[\"cuda:0\"]", "cuda:0");
+
+    [Fact]
+    public void Search_must_reject_a_flops_limit_no_architecture_meets() =>
+        AssertSearchRejected("nas.search.max-flops=1000", "max-flops");
 
     [Fact]
     public void Commands_must_reject_an_unknown_experiment()
