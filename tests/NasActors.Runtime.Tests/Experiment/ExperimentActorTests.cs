@@ -376,7 +376,7 @@ public sealed class ExperimentActorTests : SqliteTestKit
         var dead = CreateTestProbe();
         Sys.EventStream.Subscribe(dead.Ref, typeof(Akka.Event.DeadLetter));
         StopAndWait(experiment);
-        var ticks = dead.ReceiveWhile<Akka.Event.DeadLetter>(TimeSpan.FromSeconds(2.5), o => o as Akka.Event.DeadLetter)
+        var ticks = dead.ReceiveWhile<Akka.Event.DeadLetter>(TimeSpan.FromSeconds(2.5), o => (o as Akka.Event.DeadLetter)!)
             .Where(d => d.Recipient.Equals(experiment)).Select(d => d.Message.GetType().Name).ToList();
         Assert.Empty(ticks);
     }
