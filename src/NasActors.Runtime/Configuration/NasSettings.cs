@@ -20,7 +20,8 @@ public sealed record NasSettings(
     int IntraOpThreads,
     TimeSpan LeaseTimeout,
     int SnapshotEvery,
-    int ExportTopK)
+    int ExportTopK,
+    bool KeepAllCheckpoints = false)
 {
     /// <summary>Builds and validates settings; throws <see cref="NasUserException"/> naming the key and <paramref name="source"/>.</summary>
     public static NasSettings Create(Akka.Configuration.Config config, string source)
@@ -60,7 +61,13 @@ public sealed record NasSettings(
         var settings = new NasSettings(strategy, seed, data, supernet, train, evo,
             r.Long("nas.search.max-flops", 0, long.MaxValue), r.Long("nas.search.max-params", 0, long.MaxValue),
             devices, r.Int("nas.trainers.intra-op-threads", 0, 1024), r.Duration("nas.runtime.lease-timeout"),
-            r.Int("nas.runtime.snapshot-every", 1, 1_000_000), r.Int("nas.export.top-k", 1, 10_000));
+            r.Int("nas.runtime.snapshot-every", 1, 1_000_000), r.Int("nas.export.top-k", 1, 10_000),
+            r.String("nas.runtime.keep-checkpoints") switch
+            {
+                "last" => false,
+                "all" => true,
+                var other => throw new NasUserException($"nas.runtime.keep-checkpoints = '{other}' in {source}; use last or all"),
+            });
         try
         {
             supernet.Validate();

@@ -46,8 +46,11 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public ExperimentActor(Settings settings, IActorRef population, IActorRef listener)
+    private readonly ICheckpointJanitor? _janitor;
+
+    public ExperimentActor(Settings settings, IActorRef population, IActorRef listener, ICheckpointJanitor? janitor)
     {
+        _janitor = janitor;
         _settings = settings;
         _population = population;
         _listener = listener;
@@ -162,7 +165,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
                 {
                     var ckpts = _state.RoundSlices.Values.Select(s => s.Checkpoint).ToImmutableArray();
                     if (_settings.Slots == 1)
-                        Persist(new RoundCompleted(round, ckpts[0]), e => { Apply(e); Report(); Drive(); });
+                        Persist(new RoundCompleted(round, ckpts[0]), CompleteRound);
                     else
                         Enqueue(new MergeSlices(round, ckpts));
                 }
@@ -279,7 +282,19 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     {
         Finish(r.Key);
         if (_state.Phase != Phase.Supernet || r.Round != _state.RoundsDone) return;
-        Persist(new RoundCompleted(r.Round, r.Checkpoint), e => { Apply(e); Report(); Drive(); });
+        Persist(new RoundCompleted(r.Round, r.Checkpoint), CompleteRound);
+    }
+
+    private void CompleteRound(RoundCompleted e)
+    {
+        // Once this round is journaled, resume starts from its checkpoint: the previous round's and this round's
+        // slice checkpoints are never read again.
+        var obsolete = _state.RoundSlices.Values.Select(s => s.Checkpoint).Append(_state.Checkpoint)
+            .OfType<string>().Where(c => c != e.Checkpoint).Distinct().ToList();
+        Apply(e);
+        if (obsolete.Count > 0) _janitor?.Release(obsolete);
+        Report();
+        Drive();
     }
 
     private void OnScored(RolloutScored r)
@@ -333,6 +348,13 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     private void OnWorkFailed(WorkFailed f)
     {
+        // A failure of work this trainer no longer holds (its lease expired and the work was done or handed on, e.g.
+        // its start checkpoint is gone now) is stale: the work's fate is someone else's.
+        if (!_inFlight.TryGetValue(f.Key, out var held) || !held.Trainer.Equals(Sender))
+        {
+            _log.Info("ignoring a stale failure of {0} on {1}: {2}", f.Key, f.Device, f.Reason);
+            return;
+        }
         _inFlight.Remove(f.Key);
         Fail($"{f.Key} failed on {f.Device}: {f.Reason}", f.UserError);
     }

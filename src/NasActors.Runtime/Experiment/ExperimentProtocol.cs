@@ -41,8 +41,9 @@ public static class ExperimentProtocol
             nas.Evolution.Generations, nas.Evolution.Generations * nas.Evolution.PopulationSize, nas.ResultHash, readOnly);
     }
 
-    public static Props Props(Settings settings, IActorRef population, IActorRef? listener) =>
-        Akka.Actor.Props.Create(() => new ExperimentActor(settings, population, listener ?? ActorRefs.Nobody));
+    /// <param name="janitor">Deletes checkpoints that no future work needs; null keeps them all.</param>
+    public static Props Props(Settings settings, IActorRef population, IActorRef? listener, ICheckpointJanitor? janitor = null) =>
+        Akka.Actor.Props.Create(() => new ExperimentActor(settings, population, listener ?? ActorRefs.Nobody, janitor));
 
     public static string PersistenceId(string name) => "experiment-" + name;
 

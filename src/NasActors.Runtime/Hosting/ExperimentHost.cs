@@ -42,7 +42,8 @@ public sealed class ExperimentHost : IAsyncDisposable
             SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
             var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
             Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
-            Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener), "experiment");
+            var janitor = settings.KeepAllCheckpoints || readOnly ? null : new CheckpointJanitor(store.CheckpointDirectory(name));
+            Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener, janitor), "experiment");
             listener.Tell(new Listener.WatchExperiment(Experiment));
             if (readOnly || factory is null) return;
             for (var i = 0; i < settings.Devices.Length; i++)

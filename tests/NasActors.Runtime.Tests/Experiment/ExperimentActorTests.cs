@@ -380,4 +380,31 @@ public sealed class ExperimentActorTests : SqliteTestKit
             .Where(d => d.Recipient.Equals(experiment)).Select(d => d.Message.GetType().Name).ToList();
         Assert.Empty(ticks);
     }
+
+    private sealed class RecordingJanitor : ICheckpointJanitor
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string[]> Released = new();
+        public void Release(IReadOnlyCollection<string> checkpoints) => Released.Enqueue([.. checkpoints]);
+    }
+
+    [Fact]
+    public void ExperimentActor_must_release_only_checkpoints_resume_no_longer_needs()
+    {
+        var janitor = new RecordingJanitor();
+        var experiment = Sys.ActorOf(ExperimentProtocol.Props(Config(slots: 2, stepsPerSlot: 4, stepsPerRound: 2), _population.Ref, _listener.Ref, janitor));
+        var t = Trainer(experiment, "t");
+        // Round 0: two slices, then the merge. Nothing older exists, so only the slices' files are released.
+        var s0 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s0, "a0"));
+        var s1 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s1, "a1"));
+        var m0 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m0.Key, 0, "m0"));
+        AwaitCondition(() => janitor.Released.Count == 1);
+        Assert.Equal(["a0", "a1"], janitor.Released.Single().Order());
+        // Round 1 starts from m0, which must be kept until round 1 is journaled.
+        var r1a = t.ExpectMsg<TrainSlice>(); Assert.Equal("m0", r1a.Slice.FromCheckpoint); Reply(t, experiment, Trained(r1a, "b0"));
+        var r1b = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(r1b, "b1"));
+        var m1 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m1.Key, 1, "m1"));
+        AwaitCondition(() => janitor.Released.Count == 2);
+        Assert.Equal(["b0", "b1", "m0"], janitor.Released.Last().Order());
+        Assert.DoesNotContain(janitor.Released.SelectMany(x => x), c => c == "m1");
+    }
 }
