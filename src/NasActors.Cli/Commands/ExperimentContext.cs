@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using NasActors.Core;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Hosting;
@@ -9,8 +8,6 @@ namespace NasActors.Cli;
 /// <summary>Everything a command needs about one experiment: its store, validated settings and the Torch factory.</summary>
 internal sealed record ExperimentContext(ExperimentStore Store, string Name, NasSettings Settings, TorchSposBackendFactory Factory)
 {
-    public static NasSettings Validate(Config config, string source) => NasSettings.Create(config, source);
-
     public static TorchSposBackendFactory CreateFactory(ExperimentStore store, string name, NasSettings s)
     {
         // Trainers run data-parallel: the learning-rate schedule spans the steps one trainer runs.

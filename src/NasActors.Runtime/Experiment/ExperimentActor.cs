@@ -263,7 +263,11 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Dispatch();
     }
 
-    private bool Finish(string key) => _inFlight.Remove(key) | _queue.RemoveAll(q => q.Key == key) > 0;
+    private void Finish(string key)
+    {
+        _inFlight.Remove(key);
+        _queue.RemoveAll(q => q.Key == key);
+    }
 
     private void OnSliceTrained(SliceTrained r)
     {
