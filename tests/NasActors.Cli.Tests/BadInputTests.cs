@@ -43,13 +43,22 @@ public sealed class BadInputTests
     }
 
     /// <summary>`nas search` on smoke.conf with one override must fail as a user error and create no store.</summary>
-    private static void AssertSearchRejected(string setting, string mustMention)
+    private static void AssertSearchRejected(string setting, string mustMention, string config = "hocon/smoke.conf")
     {
         using var tmp = new TempStore();
         var store = Path.Combine(tmp.Path, "store");
-        AssertUserError(CliProcess.Run(T, "search", "--config", "hocon/smoke.conf", "--name", "x", "--store", store, "--set", setting), mustMention);
+        AssertUserError(CliProcess.Run(T, "search", "--config", config, "--name", "x", "--store", store, "--set", setting), mustMention);
         Assert.False(Directory.Exists(store));
     }
+
+    [Theory]
+    [InlineData("nas.enas.epochs=3", "does not divide")]
+    [InlineData("nas.enas.ops=[sep_conv_3x3, conv_9x9]", "conv_9x9")]
+    [InlineData("nas.enas.controller.reward-images=5000", "nas.enas.controller.reward-images")]
+    [InlineData("nas.enas.controller.tanh-constant=-1", "nas.enas.controller.tanh-constant")]
+    [InlineData("nas.data.directory=\"/nonexistent/fashion\"", "/nonexistent/fashion")]
+    public void Search_must_reject_bad_ENAS_settings(string setting, string mustMention) =>
+        AssertSearchRejected(setting, mustMention, "hocon/enas-smoke.conf");
 
     [Theory]
     [InlineData("nas.supernet.candidates=[shuffle_3x3, shuffle_3x3]", "shuffle_3x3")]

@@ -1,6 +1,8 @@
+using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Torch.Data;
+using NasActors.Torch.Spaces;
 using NasActors.Torch.Training;
 
 namespace NasActors.Torch.Tests;
@@ -17,6 +19,31 @@ internal static class TinySpecs
         BnRecalibrationBatches: 3, ValidationImages: 48, EvalBatchSize: 32, Seed: seed);
 
     public static DatasetSplits Data() => SyntheticImages.Splits(train: 320, validation: 64, test: 64);
+
+    /// <summary>ENAS micro: 8 channels, 2 nodes, 1 cell per stage, 2 stages (normal + reduce), the paper's ops.</summary>
+    public static EnasMicroSpec Enas(int stages = 2) => new(8, 2, 1, stages, EnasMicroSpec.PaperOps);
+
+    public static ControllerSpec Controller() => new(HiddenSize: 16, Temperature: 5.0, TanhConstant: 1.1, LearningRate: 0.0035,
+        EntropyWeight: 1e-4, GradClip: 5.0, Seed: 3);
+
+    /// <summary>An ENAS factory on synthetic data (validation 64 images: 4 reward minibatches of 16).</summary>
+    public static TorchEnasBackendFactory EnasFactory(string checkpoints, EnasMicroSpec? spec = null, TrainSpec? train = null,
+        int rewardImages = 16, int pathEvery = 1, DatasetSplits? data = null) =>
+        new(spec ?? Enas(), Controller(), train ?? Train(), rewardImages, pathEvery, data ?? Data(), checkpoints, intraOpThreads: 1);
+
+    /// <summary>
+    /// An ENAS backend built directly, with a test policy instead of the LSTM controller. The caller keeps
+    /// <paramref name="data"/> (and disposes it after the backend).
+    /// </summary>
+    public static ITrainerBackend EnasBackend(string checkpoints, DatasetSplits data, Func<IPolicyBackend>? policy,
+        EnasMicroSpec? spec = null, int rewardImages = 16, int pathEvery = 1, TrainSpec? train = null)
+    {
+        spec ??= Enas();
+        CostTable costs;
+        using (var counted = new EnasMicroSupernet(spec)) costs = FlopsCounter.Count(counted);
+        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, new EnasMicroSupernet(spec), EnasMicroSpace.Create(spec), costs,
+            train ?? Train(), data, new CheckpointStore(checkpoints), rewardImages, pathEvery, policy);
+    }
 
     /// <summary>A factory on synthetic data with 1 intra-op thread (every Torch test uses 1: the count is process-wide).</summary>
     public static TorchSposBackendFactory Factory(string checkpoints, SupernetSpec? spec = null, TrainSpec? train = null) =>

@@ -1,4 +1,4 @@
-using NasActors.Core;
+using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Hosting;
 using NasActors.Torch.Training;
@@ -6,14 +6,16 @@ using NasActors.Torch.Training;
 namespace NasActors.Cli;
 
 /// <summary>Everything a command needs about one experiment: its store, validated settings and the Torch factory.</summary>
-internal sealed record ExperimentContext(ExperimentStore Store, string Name, NasSettings Settings, TorchSposBackendFactory Factory)
+internal sealed record ExperimentContext(ExperimentStore Store, string Name, NasSettings Settings, ITrainerBackendFactory Factory) : IDisposable
 {
-    public static TorchSposBackendFactory CreateFactory(ExperimentStore store, string name, NasSettings s)
+    public static ITrainerBackendFactory CreateFactory(ExperimentStore store, string name, NasSettings s)
     {
         // Trainers run data-parallel: the learning-rate schedule spans the steps one trainer runs.
-        var stepsPerSlot = (s.Train.TotalSteps + s.Devices.Length - 1) / s.Devices.Length;
-        return new TorchSposBackendFactory(s.Supernet, s.Train with { TotalSteps = stepsPerSlot }, s.Data,
-            store.CheckpointDirectory(name), s.EffectiveThreads);
+        var train = s.Train with { TotalSteps = s.StepsPerSlot };
+        if (s.IsEnas)
+            return new TorchEnasBackendFactory(s.Enas.Space, s.Enas.Controller, train, s.Enas.RewardImages, s.Enas.PathEvery, s.Data,
+                store.CheckpointDirectory(name), s.EffectiveThreads);
+        return new TorchSposBackendFactory(s.Supernet, train, s.Data, store.CheckpointDirectory(name), s.EffectiveThreads);
     }
 
     /// <summary>Opens an existing experiment with the config it was started with.</summary>
@@ -24,4 +26,6 @@ internal sealed record ExperimentContext(ExperimentStore Store, string Name, Nas
         var settings = NasSettings.Create(NasConfig.Parse(text, source), source);
         return new ExperimentContext(store, name, settings, CreateFactory(store, name, settings));
     }
+
+    public void Dispose() => (Factory as IDisposable)?.Dispose();
 }

@@ -36,10 +36,11 @@ internal static class SearchCommand
         if (store.Exists(name))
             throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `nas resume {name}` or pick another --name");
 
-        using var factory = ExperimentContext.CreateFactory(store, name, settings);
+        var factory = ExperimentContext.CreateFactory(store, name, settings);
+        using var owner = factory as IDisposable;
         // Everything that can be wrong with the input is checked before the store is touched: nothing half-written.
         factory.Validate(settings.Devices);
-        settings.CreateStrategy(factory.Space, factory.Costs);
+        if (!settings.IsEnas) settings.CreateStrategy(factory.Space, factory.Costs);
         store.Create(name, text);
         using var lease = store.Lock(name);
         Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
@@ -51,7 +52,7 @@ internal static class SearchCommand
     {
         var store = new ExperimentStore(a.Store);
         var ctx = ExperimentContext.Open(store, a.RequireName());
-        using var factory = ctx.Factory;
+        using var owner = ctx;
         using var lease = store.Lock(ctx.Name);
         ctx.Factory.Validate(ctx.Settings.Devices);
         Console.WriteLine($"resuming experiment {ctx.Name} from {store.DirectoryOf(ctx.Name)}");

@@ -39,7 +39,13 @@ internal static class StatusCommand
         Console.WriteLine($"experiment {ctx.Name} in {store.DirectoryOf(ctx.Name)}");
         Console.WriteLine($"  phase      {s.Phase}");
         Console.WriteLine($"  supernet   round {s.RoundsDone}/{s.Rounds}, {s.ImagesTrained:N0} images trained, checkpoint {s.SupernetCheckpoint ?? "-"}");
-        Console.WriteLine($"  search     {r.Strategy}, generation {r.Generation + 1}, {r.Scored} candidates scored{(r.Finished ? ", finished" : "")}");
+        if (s.Epochs > 0)
+        {
+            Console.WriteLine($"  controller {s.ControllerEpochsDone}/{s.Epochs} epochs trained, {r.Generation} policy updates, policy {s.Policy ?? "-"}");
+            Console.WriteLine($"  derive     {r.Scored} sampled architectures scored{(r.Finished ? ", finished" : "")}");
+        }
+        else
+            Console.WriteLine($"  search     {r.Strategy}, generation {r.Generation + 1}, {r.Scored} candidates scored{(r.Finished ? ", finished" : "")}");
         if (s.Phase == ExperimentProtocol.Phase.Finished) Report.PrintResult(ctx, s, r, null);
         else if (!r.Top.IsEmpty)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best so far {r.Top[0].Rollout.Id} validation accuracy {r.Top[0].Metrics.Accuracy:P2}"));

@@ -20,4 +20,11 @@ public interface ITrainerBackend : IDisposable
 
     /// <summary>BN recalibration on training batches, then accuracy/loss on <paramref name="split"/>, plus FLOPs/params.</summary>
     Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct);
+
+    /// <summary>
+    /// ENAS reward: accuracy/loss of <paramref name="architecture"/> on validation minibatch number <paramref name="batch"/>
+    /// (a seeded permutation of the validation split, cut in batches of the backend's reward size), BN on that batch's own
+    /// statistics (no recalibration; cheap, as ENAS scores one minibatch per sample), plus FLOPs/params.
+    /// </summary>
+    Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct);
 }

@@ -11,4 +11,10 @@ public interface ITrainerBackendFactory
 
     /// <summary>Called on the trainer's dedicated thread. Throws <see cref="NasUserException"/> for a device this build cannot use.</summary>
     ITrainerBackend Create(string device);
+
+    /// <summary>
+    /// Checks up front what <see cref="Create"/> would reject later (devices, data, sizes), so a command can refuse bad
+    /// input before it writes anything. Throws <see cref="NasUserException"/>.
+    /// </summary>
+    void Validate(IEnumerable<string> devices) { }
 }

@@ -21,15 +21,18 @@ public sealed record NasSettings(
     TimeSpan LeaseTimeout,
     int SnapshotEvery,
     int ExportTopK,
+    EnasSettings Enas,
     bool KeepAllCheckpoints = false)
 {
+    public bool IsEnas => Strategy == "enas";
+
     /// <summary>Builds and validates settings; throws <see cref="NasUserException"/> naming the key and <paramref name="source"/>.</summary>
     public static NasSettings Create(Akka.Configuration.Config config, string source)
     {
         var r = new ConfigReader(config, source);
         var strategy = r.String("nas.experiment.strategy");
-        if (strategy is not ("spos" or "random"))
-            throw new NasUserException($"nas.experiment.strategy = '{strategy}' in {source} is not supported; use spos or random");
+        if (strategy is not ("spos" or "random" or "enas"))
+            throw new NasUserException($"nas.experiment.strategy = '{strategy}' in {source} is not supported; use spos, random or enas");
         var seed = r.Long("nas.experiment.seed");
         var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000));
         var supernet = new SupernetSpec(r.Int("nas.supernet.stem-channels", 2, 1024), r.IntList("nas.supernet.stage-channels"),
@@ -58,10 +61,20 @@ public sealed record NasSettings(
         foreach (var d in devices)
             if (!IsDevice(d))
                 throw new NasUserException($"nas.trainers.devices in {source} has '{d}'; use cpu or cuda:N");
+        var enas = new EnasSettings(
+            new EnasMicroSpec(r.Int("nas.enas.channels", 2, 1024), r.Int("nas.enas.nodes", 1, 12), r.Int("nas.enas.cells-per-stage", 1, 64),
+                r.Int("nas.enas.stages", 1, 4), r.StringList("nas.enas.ops")),
+            new ControllerSpec(r.Int("nas.enas.controller.hidden-size", 1, 4096), r.Double("nas.enas.controller.temperature", 1e-6, 1e6),
+                r.Double("nas.enas.controller.tanh-constant", 0, 1e6), r.Double("nas.enas.controller.learning-rate", 1e-12, 10),
+                r.Double("nas.enas.controller.entropy-weight", 0, 100), r.Double("nas.enas.controller.grad-clip", 0, 1e9), seed),
+            new ReinforceSettings(r.Int("nas.enas.epochs", 1, 100_000), r.Int("nas.enas.controller.steps-per-epoch", 0, 1_000_000),
+                r.Int("nas.enas.controller.samples-per-update", 1, 100_000), r.Double("nas.enas.controller.baseline-decay", 0, 0.999999),
+                r.Int("nas.enas.derive-samples", 1, 1_000_000)),
+            r.Int("nas.enas.controller.reward-images", 1, 59_000), r.Int("nas.enas.path-every", 1, 1_000_000));
         var settings = new NasSettings(strategy, seed, data, supernet, train, evo,
             r.Long("nas.search.max-flops", 0, long.MaxValue), r.Long("nas.search.max-params", 0, long.MaxValue),
             devices, r.Int("nas.trainers.intra-op-threads", 0, 1024), r.Duration("nas.runtime.lease-timeout"),
-            r.Int("nas.runtime.snapshot-every", 1, 1_000_000), r.Int("nas.export.top-k", 1, 10_000),
+            r.Int("nas.runtime.snapshot-every", 1, 1_000_000), r.Int("nas.export.top-k", 1, 10_000), enas,
             r.String("nas.runtime.keep-checkpoints") switch
             {
                 "last" => false,
@@ -72,6 +85,8 @@ public sealed record NasSettings(
         {
             supernet.Validate();
             evo.Validate();
+            enas.Space.Validate();
+            enas.Reinforce.Validate();
         }
         catch (NasUserException e)
         {
@@ -79,6 +94,16 @@ public sealed record NasSettings(
         }
         if (data.ValidationSize < train.ValidationImages)
             throw new NasUserException($"nas.train.validation-images = {train.ValidationImages} exceeds nas.data.validation-size = {data.ValidationSize} in {source}");
+        if (settings.IsEnas)
+        {
+            if (settings.MaxFlops > 0 || settings.MaxParams > 0)
+                throw new NasUserException($"nas.search.max-flops / max-params in {source} apply to spos and random only; the ENAS controller samples without limits: set them to 0");
+            if (data.ValidationSize < enas.RewardImages)
+                throw new NasUserException($"nas.enas.controller.reward-images = {enas.RewardImages} exceeds nas.data.validation-size = {data.ValidationSize} in {source}");
+            var rounds = settings.SupernetRounds;
+            if (rounds % enas.Reinforce.Epochs != 0)
+                throw new NasUserException($"{source}: shared-weight training has {rounds} rounds (nas.train.total-steps / trainers / steps-per-round, rounded up), which nas.enas.epochs = {enas.Reinforce.Epochs} does not divide; make the rounds a multiple of the epochs");
+        }
         return settings;
     }
 
@@ -94,14 +119,27 @@ public sealed record NasSettings(
     {
         get
         {
-            var json = System.Text.Json.JsonSerializer.Serialize(new
-            {
-                Strategy, Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Supernet, Train, Evolution, MaxFlops, MaxParams,
-                Trainers = Devices.Length, Threads = EffectiveThreads,
-            });
+            // ENAS settings only enter ENAS fingerprints, so SPOS experiments started before ENAS existed still resume.
+            var json = IsEnas
+                ? System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    Strategy, Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Train, Enas, MaxFlops, MaxParams,
+                    Trainers = Devices.Length, Threads = EffectiveThreads,
+                })
+                : System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    Strategy, Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Supernet, Train, Evolution, MaxFlops, MaxParams,
+                    Trainers = Devices.Length, Threads = EffectiveThreads,
+                });
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
         }
     }
+
+    /// <summary>Steps each trainer slot runs (data-parallel: the total split over the trainers).</summary>
+    public long StepsPerSlot => (Train.TotalSteps + Devices.Length - 1) / Devices.Length;
+
+    /// <summary>Supernet (shared-weight) training rounds.</summary>
+    public int SupernetRounds => (int)((StepsPerSlot + Train.StepsPerRound - 1) / Train.StepsPerRound);
 
     /// <summary>Intra-op threads to use: the configured number, or cores shared among the CPU trainers.</summary>
     public int EffectiveThreads => IntraOpThreads > 0 ? IntraOpThreads

@@ -7,6 +7,7 @@ using Akka.Event;
 using Akka.Persistence;
 using NasActors.Core.Experiments;
 using NasActors.Core.Training;
+using NasActors.Runtime.Controller;
 using NasActors.Runtime.Population;
 using static NasActors.Runtime.Experiment.ExperimentProtocol;
 
@@ -34,6 +35,9 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _trainers = new();
     private readonly List<IActorRef> _idle = [];
     private bool _askedForRollouts;
+    private bool _askedForPolicy;
+    private bool _askedForSamples;
+    private ControllerProtocol.SamplesResult? _samples;
     private bool _failed;
     private int _scoredThisRun;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -62,6 +66,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Recover<RoundCompleted>(e => _state = _state.Apply(e));
         Recover<SearchCompleted>(e => _state = _state.Apply(e));
         Recover<TestCompleted>(e => _state = _state.Apply(e));
+        Recover<PolicyAdopted>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<GetStatus>(_ => Sender.Tell(Status()));
@@ -71,7 +76,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_population))
-                Fail($"the population of experiment '{_settings.Name}' stopped: its journal could not be replayed or written (corrupt journal, or another process running this experiment)", true);
+                Fail($"the {(_settings.Enas ? "controller" : "population")} of experiment '{_settings.Name}' stopped: its journal could not be replayed or written (corrupt journal, or another process running this experiment)", true);
             else
                 OnTrainerLost(t.ActorRef);
         });
@@ -82,6 +87,9 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Command<TrainerProgressed>(OnProgress);
         Command<PopulationProtocol.RolloutsResult>(OnRollouts);
         Command<PopulationProtocol.ScoreRecordedResult>(OnScoreRecorded);
+        Command<ControllerProtocol.PolicyResult>(OnPolicy);
+        Command<ControllerProtocol.SamplesResult>(OnSamples);
+        Command<ControllerProtocol.ControllerFailed>(f => Fail(f.Reason, f.UserError));
         Command<LeaseTick>(_ => CheckLeases());
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("snapshot failed: {0}", f.Cause.Message));
@@ -138,7 +146,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         }
         Timers.StartPeriodicTimer("lease", LeaseTick.Instance, TimeSpan.FromSeconds(1));
         if (_state.Info is null)
-            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot, _settings.SettingsHash), e => { Apply(e); Drive(); });
+            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot, _settings.SettingsHash, _settings.Epochs), e => { Apply(e); Drive(); });
         else
             Drive();
     }
@@ -159,6 +167,14 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         if (_failed) return;
         switch (_state.Phase)
         {
+            case Phase.Supernet when _state.Enas && _state.Policy is null:
+                // ENAS samples training paths from the controller's policy: adopt its initial one first.
+                if (!_askedForPolicy)
+                {
+                    _askedForPolicy = true;
+                    _population.Tell(ControllerProtocol.GetPolicy.Instance);
+                }
+                return;
             case Phase.Supernet:
                 var round = _state.RoundsDone;
                 if (_state.RoundSlices.Count == _settings.Slots)
@@ -175,7 +191,14 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
                     var steps = (int)Math.Min(_settings.StepsPerRound, _settings.StepsPerSlot - first);
                     for (var slot = 0; slot < _settings.Slots; slot++)
                         if (!_state.RoundSlices.ContainsKey(slot))
-                            Enqueue(new TrainSlice(new SupernetSlice(round, slot, _settings.Slots, _state.Checkpoint, first, steps)));
+                            Enqueue(new TrainSlice(new SupernetSlice(round, slot, _settings.Slots, _state.Checkpoint, first, steps, _state.Policy)));
+                }
+                break;
+            case Phase.Controller:
+                if (!_askedForSamples)
+                {
+                    _askedForSamples = true;
+                    _population.Tell(new ControllerProtocol.GetSamples(_state.ControllerEpochsDone));
                 }
                 break;
             case Phase.Search:
@@ -327,6 +350,35 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             _askedForRollouts = true;
             _population.Tell(PopulationProtocol.GetRollouts.Instance);
         }
+        else if (r.GenerationComplete && _state.Phase == Phase.Controller)
+        {
+            // The controller learns from the complete batch and answers this once the update is journaled.
+            _askedForSamples = true;
+            _population.Tell(new ControllerProtocol.GetSamples(_state.ControllerEpochsDone));
+        }
+    }
+
+    private void OnPolicy(ControllerProtocol.PolicyResult r)
+    {
+        if (_state.Phase != Phase.Supernet || _state.Policy is not null) return;
+        Persist(new PolicyAdopted(0, r.Policy), e => { Apply(e); Drive(); });
+    }
+
+    private void OnSamples(ControllerProtocol.SamplesResult r)
+    {
+        if (_state.Phase != Phase.Controller || r.Epoch != _state.ControllerEpochsDone) return; // stale
+        _samples = r;
+        if (r.EpochDone)
+        {
+            _askedForSamples = false;
+            (_generation, _scoredTotal, _best) = (-1, 0, null); // the controller's batch figures are not the derive's
+            Persist(new PolicyAdopted(r.Epoch + 1, r.Policy), e => { Apply(e); Report(); Drive(); });
+            return;
+        }
+        Report();
+        foreach (var rollout in r.Unrewarded)
+            Enqueue(new ScoreRollout(rollout, _state.Checkpoint!, EvalSplit.Validation, rollout.Id.Value));
+        Dispatch();
     }
 
     private void OnRollouts(PopulationProtocol.RolloutsResult r)
@@ -380,8 +432,12 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         var remaining = Math.Max(0, _settings.StepsPerSlot - stepsDone) * _settings.BatchSize * _settings.Slots;
         var eta = rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : (TimeSpan?)null;
         _listener.Tell(new Progressed(Status(), string.Create(CultureInfo.InvariantCulture,
-            $"supernet  round {_state.RoundsDone + 1}/{_settings.Rounds}  step {t.Step}/{_settings.StepsPerSlot} (slot {t.Slot})  loss {t.Loss:F3}  {rate:F0} img/s  ETA {Eta(eta)}")));
+            $"{SupernetLabel()}  round {_state.RoundsDone + 1}/{_settings.Rounds}  step {t.Step}/{_settings.StepsPerSlot} (slot {t.Slot})  loss {t.Loss:F3}  {rate:F0} img/s  ETA {Eta(eta)}")));
     }
+
+    private string SupernetLabel() => _state.Enas
+        ? string.Create(CultureInfo.InvariantCulture, $"shared    epoch {Math.Min(_state.ControllerEpochsDone + 1, _settings.Epochs)}/{_settings.Epochs}")
+        : "supernet";
 
     private double ImagesPerSecond(int inFlightImages)
     {
@@ -402,7 +458,18 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             case Phase.Supernet when _state.RoundsDone > 0 && _state.RoundSlices.IsEmpty:
             case Phase.Search when _state.RoundsDone > 0 && _generation < 0:
                 var last = _lastRound;
-                line = string.Create(inv, $"supernet  round {_state.RoundsDone}/{_settings.Rounds} done  loss {last.Loss:F3}  train acc {last.Accuracy:P1}  checkpoint {_state.Checkpoint?[..12]}");
+                line = string.Create(inv, $"{SupernetLabel()}  round {_state.RoundsDone}/{_settings.Rounds} done  loss {last.Loss:F3}  train acc {last.Accuracy:P1}  checkpoint {_state.Checkpoint?[..12]}");
+                break;
+            case Phase.Controller or Phase.Supernet when _samples is { } sr && _state.Enas:
+                var total = (long)_settings.Epochs * _settings.ControllerStepsPerEpoch;
+                var stats = sr.Last is { } l
+                    ? string.Create(inv, $"  mean reward {l.MeanReward:P1}  baseline {sr.Baseline:P1}  entropy {l.Entropy:F2}  loss {l.Loss:F4}")
+                    : "  (no update yet)";
+                line = string.Create(inv, $"controller epoch {sr.Epoch + 1}/{_settings.Epochs}  step {sr.Step}/{total}{stats}");
+                break;
+            case Phase.Search when _generation >= 0 && _state.Enas:
+                var top = _best is null ? "-" : string.Create(inv, $"{_best.Metrics.Accuracy:P2} ({_best.Rollout.Id})");
+                line = string.Create(inv, $"derive    scored {_scoredTotal}/{_settings.ExpectedCandidates} sampled architectures  best {top}");
                 break;
             case Phase.Search when _generation >= 0:
                 var best = _best is null ? "-" : string.Create(inv, $"{_best.Metrics.Accuracy:P2} ({_best.Rollout.Id})");
@@ -422,5 +489,6 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     private StatusResult Status() => new(
         _settings.Name, _state.Phase, _state.RoundsDone, _state.Info?.Rounds ?? _settings.Rounds, _state.ImagesTrained, _state.Checkpoint,
-        _state.Top ?? [], _state.Test?.Metrics, _trainers.Count, _inFlight.Count);
+        _state.Top ?? [], _state.Test?.Metrics, _trainers.Count, _inFlight.Count,
+        _state.Info?.Epochs ?? _settings.Epochs, _state.ControllerEpochsDone, _state.Policy);
 }

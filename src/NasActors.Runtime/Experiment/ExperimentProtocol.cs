@@ -30,24 +30,32 @@ public static class ExperimentProtocol
         int Generations,
         int ExpectedCandidates,
         string SettingsHash,
-        bool ReadOnly = false)
+        bool ReadOnly = false,
+        int Epochs = 0,
+        int ControllerStepsPerEpoch = 0)
     {
         public int Rounds => (int)((StepsPerSlot + StepsPerRound - 1) / StepsPerRound);
 
+        /// <summary>ENAS: shared-weight training alternates with controller training, <see cref="Epochs"/> times.</summary>
+        public bool Enas => Epochs > 0;
+
         public static Settings Create(NasSettings nas, string name, string spaceHash, bool readOnly = false) => new(
-            name, spaceHash, nas.Seed, nas.Devices.Length,
-            (nas.Train.TotalSteps + nas.Devices.Length - 1) / nas.Devices.Length,
+            name, spaceHash, nas.Seed, nas.Devices.Length, nas.StepsPerSlot,
             nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery,
-            nas.Evolution.Generations, nas.Evolution.Generations * nas.Evolution.PopulationSize, nas.ResultHash, readOnly);
+            nas.IsEnas ? 1 : nas.Evolution.Generations,
+            nas.IsEnas ? nas.Enas.Reinforce.DeriveSamples : nas.Evolution.Generations * nas.Evolution.PopulationSize, nas.ResultHash, readOnly,
+            nas.IsEnas ? nas.Enas.Reinforce.Epochs : 0, nas.IsEnas ? nas.Enas.Reinforce.StepsPerEpoch : 0);
     }
 
+    /// <param name="population">The proposer: the SPOS/random population, or the ENAS controller.</param>
     /// <param name="janitor">Deletes checkpoints that no future work needs; null keeps them all.</param>
     public static Props Props(Settings settings, IActorRef population, IActorRef? listener, ICheckpointJanitor? janitor = null) =>
         Akka.Actor.Props.Create(() => new ExperimentActor(settings, population, listener ?? ActorRefs.Nobody, janitor));
 
     public static string PersistenceId(string name) => "experiment-" + name;
 
-    public enum Phase { Supernet, Search, Test, Finished }
+    /// <summary>Supernet: (shared-)weight training; Controller: ENAS controller training between epochs; Search: evolution or ENAS derive.</summary>
+    public enum Phase { Supernet, Search, Test, Finished, Controller }
 
     // ---- commands from trainers ----
 
@@ -78,9 +86,10 @@ public static class ExperimentProtocol
         public override string Key => $"merge/{Round}";
     }
 
-    public sealed record ScoreRollout(Rollout Rollout, string Checkpoint, EvalSplit Split) : Work
+    /// <param name="Batch">ENAS reward: score on validation minibatch number Batch only (see ITrainerBackend.ScoreMinibatch); -1 = the whole split.</param>
+    public sealed record ScoreRollout(Rollout Rollout, string Checkpoint, EvalSplit Split, long Batch = -1) : Work
     {
-        public override string Key => $"{(Split == EvalSplit.Test ? "test" : "score")}/{Rollout.Id}";
+        public override string Key => $"{(Split == EvalSplit.Test ? "test" : Batch >= 0 ? "reward" : "score")}/{Rollout.Id}";
     }
 
     // ---- results and progress from trainers ----
@@ -101,18 +110,25 @@ public static class ExperimentProtocol
         public static readonly GetStatus Instance = new();
     }
 
+    /// <param name="Epochs">ENAS epochs (0 for SPOS); <paramref name="ControllerEpochsDone"/> of them have trained the controller.</param>
     public sealed record StatusResult(
         string Name, Phase Phase, int RoundsDone, int Rounds, long ImagesTrained, string? SupernetCheckpoint,
-        ImmutableArray<ScoredRollout> Top, Metrics? TestMetrics, int Trainers, int InFlight) : INasSerializable;
+        ImmutableArray<ScoredRollout> Top, Metrics? TestMetrics, int Trainers, int InFlight,
+        int Epochs = 0, int ControllerEpochsDone = 0, string? Policy = null) : INasSerializable;
 
     // ---- journal events (versioned by manifest; see NasManifests) ----
 
     /// <param name="SettingsHash">Fingerprint of every setting that changes results (null in journals from before it existed).</param>
-    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot, string? SettingsHash = null) : INasSerializable;
+    /// <param name="Epochs">ENAS epochs; 0 for SPOS and random search.</param>
+    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot, string? SettingsHash = null, int Epochs = 0) : INasSerializable;
     public sealed record SliceCompleted(int Round, int Slot, string Checkpoint, double Loss, double Accuracy, int Images, double Seconds) : INasSerializable;
     public sealed record RoundCompleted(int Round, string Checkpoint) : INasSerializable;
     public sealed record SearchCompleted(ImmutableArray<ScoredRollout> Top) : INasSerializable;
     public sealed record TestCompleted(RolloutId Id, Metrics Metrics) : INasSerializable;
+
+    /// <summary>ENAS: shared-weight training of epoch <paramref name="Epoch"/> samples its paths from <paramref name="Policy"/>;
+    /// every earlier epoch has finished its controller training.</summary>
+    public sealed record PolicyAdopted(int Epoch, string Policy) : INasSerializable;
 
     // ---- notifications to the listener (the CLI's console) ----
 

@@ -12,12 +12,22 @@ internal sealed record ExperimentState(
     ImmutableSortedDictionary<int, SliceCompleted> RoundSlices,
     long ImagesTrained,
     ImmutableArray<ScoredRollout>? Top,
-    TestCompleted? Test) : Serialization.INasSerializable
+    TestCompleted? Test,
+    string? Policy = null,
+    int ControllerEpochsDone = 0) : Serialization.INasSerializable
 {
     public static readonly ExperimentState Empty = new(null, 0, null, ImmutableSortedDictionary<int, SliceCompleted>.Empty, 0, null, null);
 
+    public bool Enas => Info is { Epochs: > 0 };
+
+    /// <summary>ENAS: rounds of shared-weight training per epoch.</summary>
+    public int RoundsPerEpoch => Enas ? Info!.Rounds / Info.Epochs : Info?.Rounds ?? 0;
+
     public Phase Phase =>
-        Info is null || RoundsDone < Info.Rounds ? Phase.Supernet
+        Info is null ? Phase.Supernet
+        : Enas && ControllerEpochsDone < Info.Epochs
+            ? (Policy is null || RoundsDone < (ControllerEpochsDone + 1) * RoundsPerEpoch ? Phase.Supernet : Phase.Controller)
+        : RoundsDone < Info.Rounds ? Phase.Supernet
         : Top is null ? Phase.Search
         : Test is null ? Phase.Test
         : Phase.Finished;
@@ -29,6 +39,7 @@ internal sealed record ExperimentState(
         RoundCompleted r when r.Round == RoundsDone => this with { RoundsDone = RoundsDone + 1, Checkpoint = r.Checkpoint, RoundSlices = RoundSlices.Clear() },
         SearchCompleted s => this with { Top = s.Top },
         TestCompleted t => this with { Test = t },
+        PolicyAdopted p when (Policy is null && p.Epoch == 0) || (Policy is not null && p.Epoch == ControllerEpochsDone + 1) => this with { Policy = p.Policy, ControllerEpochsDone = p.Epoch },
         _ => this,
     };
 }

@@ -5,6 +5,7 @@ using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Controller;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Population;
 using NasActors.Runtime.Trainers;
@@ -21,6 +22,7 @@ public sealed class ExperimentHost : IAsyncDisposable
 
     public ActorSystem System { get; }
     public IActorRef Experiment { get; }
+    /// <summary>The proposer: the SPOS/random population or the ENAS controller (both answer PopulationProtocol.GetRanking).</summary>
     public IActorRef Population { get; }
     public string Name { get; }
 
@@ -28,10 +30,14 @@ public sealed class ExperimentHost : IAsyncDisposable
     public Task<ExperimentProtocol.Completed> Completion => _done.Task;
 
     private ExperimentHost(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
-        ITrainerBackendFactory? factory, bool readOnly, Action<ExperimentProtocol.Progressed>? onProgress, Config? extra)
+        ITrainerBackendFactory? factory, bool readOnly, Action<ExperimentProtocol.Progressed>? onProgress, Config? extra, IPolicyBackendFactory? policyFactory = null)
     {
         Name = name;
-        var strategy = settings.CreateStrategy(space, costs); // may throw a user error: before anything is created
+        // May throw a user error: before anything is created. ENAS's proposer is the controller, which needs the policy factory.
+        var strategy = settings.IsEnas ? null : settings.CreateStrategy(space, costs);
+        var policies = factory as IPolicyBackendFactory ?? policyFactory;
+        if (settings.IsEnas && policies is null && !readOnly)
+            throw new ArgumentException("an ENAS experiment needs a backend factory that also implements IPolicyBackendFactory", nameof(factory));
         var config = (extra ?? Config.Empty)
             .WithFallback(AkkaConfig.Quiet)
             .WithFallback(AkkaConfig.Serialization)
@@ -41,8 +47,11 @@ public sealed class ExperimentHost : IAsyncDisposable
         {
             SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
             var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
-            Population = System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population");
             var janitor = settings.KeepAllCheckpoints || readOnly ? null : new CheckpointJanitor(store.CheckpointDirectory(name));
+            Population = strategy is not null
+                ? System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population")
+                : System.ActorOf(ControllerProtocol.Props(new ControllerProtocol.Settings(name, settings.SnapshotEvery, settings.Enas.Reinforce, settings.Seed, readOnly),
+                    policies ?? new ReadOnlyPolicies(space), janitor), "controller");
             Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener, janitor), "experiment");
             listener.Tell(new Listener.WatchExperiment(Experiment));
             if (readOnly || factory is null) return;
@@ -73,6 +82,18 @@ public sealed class ExperimentHost : IAsyncDisposable
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// Read-only hosts recover the controller from its journal and answer queries; they never sample or learn, so
+    /// no policy backend is created. Should one be needed, the call fails with a clear message.
+    /// </summary>
+    private sealed class ReadOnlyPolicies(SearchSpace space) : IPolicyBackendFactory
+    {
+        public SearchSpace Space { get; } = space;
+
+        public IPolicyBackend CreatePolicy() =>
+            throw new InvalidOperationException("a read-only experiment host does not run the ENAS policy");
     }
 
     private sealed class Listener : ReceiveActor

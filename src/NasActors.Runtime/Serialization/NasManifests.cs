@@ -1,4 +1,5 @@
 using NasActors.Runtime.Experiment;
+using C = NasActors.Runtime.Controller.ControllerProtocol;
 using NasActors.Runtime.Population;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
 using P = NasActors.Runtime.Population.PopulationProtocol;
@@ -19,11 +20,18 @@ internal static class NasManifests
         ["nas.experiment.round-completed.v1"] = typeof(E.RoundCompleted),
         ["nas.experiment.search-completed.v1"] = typeof(E.SearchCompleted),
         ["nas.experiment.test-completed.v1"] = typeof(E.TestCompleted),
+        ["nas.experiment.policy-adopted.v1"] = typeof(E.PolicyAdopted),
         ["nas.experiment.snapshot.v1"] = typeof(ExperimentState),
         // population journal + snapshot
         ["nas.population.generation-proposed.v1"] = typeof(P.GenerationProposed),
         ["nas.population.score-recorded.v1"] = typeof(P.ScoreRecorded),
         ["nas.population.snapshot.v1"] = typeof(P.Snapshot),
+        // ENAS controller journal + snapshot
+        ["nas.controller.policy-initialized.v1"] = typeof(C.PolicyInitialized),
+        ["nas.controller.batch-sampled.v1"] = typeof(C.BatchSampled),
+        ["nas.controller.reward-recorded.v1"] = typeof(C.RewardRecorded),
+        ["nas.controller.policy-updated.v1"] = typeof(C.PolicyUpdated),
+        ["nas.controller.snapshot.v1"] = typeof(C.Snapshot),
         // messages
         ["nas.experiment.get-status.v1"] = typeof(E.GetStatus),
         ["nas.experiment.status.v1"] = typeof(E.StatusResult),
@@ -41,5 +49,10 @@ internal static class NasManifests
         ["nas.population.rollouts.v1"] = typeof(P.RolloutsResult),
         ["nas.population.score-recorded-result.v1"] = typeof(P.ScoreRecordedResult),
         ["nas.population.ranking.v1"] = typeof(P.RankingResult),
+        ["nas.controller.get-policy.v1"] = typeof(C.GetPolicy),
+        ["nas.controller.get-samples.v1"] = typeof(C.GetSamples),
+        ["nas.controller.policy.v1"] = typeof(C.PolicyResult),
+        ["nas.controller.samples.v1"] = typeof(C.SamplesResult),
+        ["nas.controller.failed.v1"] = typeof(C.ControllerFailed),
     };
 }

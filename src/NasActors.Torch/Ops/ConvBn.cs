@@ -33,14 +33,5 @@ internal sealed class ConvBn : nn.Module<Tensor, Tensor>
     /// Multiply-accumulates of the convolution for an hIn x wIn input, read from the module's real shapes:
     /// Cout * Hout * Wout * (Cin / groups) * kh * kw. BN and ReLU are not counted (BN folds into the conv at inference).
     /// </summary>
-    public long Macs(long hIn, long wIn, out long hOut, out long wOut)
-    {
-        var k = conv.kernel_size;
-        var s = conv.stride;
-        var p = conv.padding ?? throw new InvalidOperationException("ConvBn always uses explicit padding");
-        var d = conv.dilation;
-        hOut = (hIn + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
-        wOut = (wIn + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
-        return conv.out_channels * hOut * wOut * (conv.in_channels / conv.groups) * k[0] * k[1];
-    }
+    public long Macs(long hIn, long wIn, out long hOut, out long wOut) => ConvMacs.Of(conv, hIn, wIn, out hOut, out wOut);
 }

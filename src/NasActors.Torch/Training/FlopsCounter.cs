@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NasActors.Core.Experiments;
+using NasActors.Core.SearchSpaces;
 using NasActors.Torch.Ops;
 using NasActors.Torch.Spaces;
 using static TorchSharp.torch;
@@ -7,11 +8,11 @@ using static TorchSharp.torch;
 namespace NasActors.Torch.Training;
 
 /// <summary>
-/// Builds the additive cost table of a SPOS supernet from its real modules. FLOPs are multiply-accumulates of one
+/// Builds the additive cost table of a supernet (SPOS, ENAS micro) from its real modules. FLOPs are multiply-accumulates of one
 /// 28x28 image: conv = Cout*Hout*Wout*(Cin/groups)*k*k, linear = in*out; BN, ReLU, concat, shuffle and pooling are
 /// not counted (the usual convention; BN folds into the conv at inference). Params are the element counts of every
 /// parameter (conv and linear weights, linear bias, BN weight and bias); BN running statistics are buffers and not
-/// counted. Base = stem + head + classifier; each entry = one candidate block.
+/// counted. SPOS: base = stem + head + classifier; each entry = one candidate block.
 /// </summary>
 internal static class FlopsCounter
 {
@@ -37,6 +38,40 @@ internal static class FlopsCounter
         baseFlops += net.Classifier.in_features * net.Classifier.out_features;
         var baseParams = ParameterCount(net.Stem) + ParameterCount(net.Head) + ParameterCount(net.Classifier);
         return new CostTable(new ArchitectureCost(baseFlops, baseParams), entries.ToImmutable());
+    }
+
+    /// <summary>
+    /// The ENAS micro supernet's table. Base = stem + every cell's two input preprocessings and output projection +
+    /// classifier (a path always runs all of them). Entry (c/op_i_j, op) = that op's MACs and params summed over every
+    /// cell of type c (they all take the same choice); entries of input choices cost 0 (the wiring is free: every node
+    /// is concatenated into the output anyway).
+    /// </summary>
+    public static CostTable Count(EnasMicroSupernet net)
+    {
+        long baseFlops = net.Stem.Macs(EnasMicroSupernet.ImageSide, EnasMicroSupernet.ImageSide, out _, out _);
+        var baseParams = ParameterCount(net.Stem) + ParameterCount(net.Classifier);
+        var entries = new Dictionary<string, ArchitectureCost>(StringComparer.Ordinal);
+        foreach (var c in net.Space.Choices.Where(c => c.Kind == ChoiceKind.Input))
+            foreach (var v in c.Candidates) entries[CostTable.EntryKey(c.Key, v)] = new ArchitectureCost(0, 0);
+        foreach (var cell in net.Cells)
+        {
+            long r = cell.Resolution;
+            baseFlops += cell.Preprocess0.Macs(cell.Input0.Resolution, cell.Input0.Resolution, out var h0, out _);
+            baseFlops += cell.Preprocess1.Macs(cell.Input1.Resolution, cell.Input1.Resolution, out var h1, out _);
+            baseFlops += cell.Output.Macs(r, r, out var h2, out _);
+            if (h0 != r || h1 != r || h2 != r)
+                throw new InvalidOperationException($"a {cell.CellType} cell at {r}x{r} computes {h0}/{h1}/{h2}");
+            baseParams += ParameterCount(cell.Preprocess0) + ParameterCount(cell.Preprocess1) + ParameterCount(cell.Output);
+            foreach (var choice in cell.Ops)
+                foreach (var (name, op) in choice.Candidates)
+                {
+                    var key = CostTable.EntryKey(choice.Key, name);
+                    var sum = entries.GetValueOrDefault(key, new ArchitectureCost(0, 0));
+                    entries[key] = new ArchitectureCost(sum.Flops + op.Macs(r, r), sum.Params + ParameterCount(op));
+                }
+        }
+        baseFlops += net.Classifier.in_features * net.Classifier.out_features;
+        return new CostTable(new ArchitectureCost(baseFlops, baseParams), entries.ToImmutableDictionary(StringComparer.Ordinal));
     }
 
     public static long ParameterCount(nn.Module module) => module.parameters().Sum(p => p.numel());

@@ -2,11 +2,17 @@ namespace NasActors.Torch.Training;
 
 /// <summary>
 /// First parts for <see cref="NasActors.Core.Randomness.Xoshiro256.Derive"/> that keep the backend's random streams
-/// apart: path sampling uses (seed, step, slot) and the training permutation (seed, epoch); the others start with a
+/// apart: uniform path sampling uses (seed, step, slot) and the training permutation (seed, epoch); the others start with a
 /// tag far above any step or epoch. Part of the determinism contract: changing one changes every result.
 /// </summary>
 internal static class StreamTags
 {
     public const long WeightInit = 0x5EED_0000_0001_0000;
     public const long Recalibration = 0x5EED_0000_0002_0000;
+
+    /// <summary>ENAS: the path a policy samples for block (step / pathEvery) of a slot: (seed, tag, block, slot).</summary>
+    public const long PolicyPath = 0x5EED_0000_0003_0000;
+
+    /// <summary>ENAS: the permutation of the validation split that forms the reward minibatches.</summary>
+    public const long RewardBatches = 0x5EED_0000_0004_0000;
 }

@@ -85,10 +85,12 @@ public sealed class TorchSposBackendFactory : ITrainerBackendFactory, IDisposabl
         var resolved = TrainerDevice.Resolve(device);
         // Also on the trainer's own thread: libtorch applies the count to a thread when it first runs parallel work.
         torch.set_num_threads(_threads);
-        return new TorchSposBackend(device, resolved, _supernet, _train, Space, Costs, _data.Value, _store);
+        // SPOS trains uniform paths (no policy); its reward minibatches, if ever asked for, use the eval batch size.
+        return new TorchSupernetBackend(device, resolved, new SposSupernet(_supernet), Space, Costs, _train, _data.Value, _store,
+            rewardImages: _train.EvalBatchSize, pathEvery: 1);
     }
 
-    private static void CheckTrainSpec(TrainSpec t)
+    internal static void CheckTrainSpec(TrainSpec t)
     {
         if (t.BatchSize < 1) throw new NasUserException($"nas.train.batch-size = {t.BatchSize} must be at least 1");
         if (t.EvalBatchSize < 1) throw new NasUserException($"nas.train.eval-batch-size = {t.EvalBatchSize} must be at least 1");

@@ -1,5 +1,4 @@
 using NasActors.Core.Randomness;
-using NasActors.Torch.Spaces;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,14 +6,14 @@ using static TorchSharp.torch;
 namespace NasActors.Torch.Training;
 
 /// <summary>
-/// Fresh supernet weights drawn in C# from xoshiro256** instead of libtorch's global generator: the global generator
-/// is shared by every trainer thread of the process, and these values use only exact arithmetic (and a correctly
-/// rounded sqrt), so they are bit-identical on every machine. Conv weights: He-uniform U(±sqrt(6/fan_in));
+/// Fresh supernet weights (any module, parameters in registration order) drawn in C# from xoshiro256** instead of
+/// libtorch's global generator: the global generator is shared by every trainer thread of the process, and these values
+/// use only exact arithmetic (and a correctly rounded sqrt), so they are bit-identical on every machine. Conv weights: He-uniform U(±sqrt(6/fan_in));
 /// linear weight: U(±1/sqrt(fan_in)) (PyTorch's default); BN weight 1, every bias 0; BN statistics reset.
 /// </summary>
 internal static class WeightInit
 {
-    public static void Apply(SposSupernet net, long seed)
+    public static void Apply(nn.Module net, long seed)
     {
         var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(seed, StreamTags.WeightInit));
         using var scope = torch.NewDisposeScope();

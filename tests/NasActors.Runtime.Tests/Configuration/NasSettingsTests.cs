@@ -144,4 +144,54 @@ public sealed class NasSettingsTests
             if (File.Exists(Path.Combine(d.FullName, "NasActors.slnx"))) return d.FullName;
         throw new InvalidOperationException("repository root (NasActors.slnx) not found above " + AppContext.BaseDirectory);
     }
+
+    [Fact]
+    public void NasSettings_must_read_the_ENAS_section_with_its_documented_defaults()
+    {
+        var s = Settings("nas.experiment.strategy = enas\nnas.train.total-steps = 1000\nnas.train.steps-per-round = 50");
+        Assert.True(s.IsEnas);
+        Assert.Equal(16, s.Enas.Space.Channels);
+        Assert.Equal(4, s.Enas.Space.Nodes);
+        Assert.Equal(5, s.Enas.Space.Ops.Length);
+        Assert.Equal(64, s.Enas.Controller.HiddenSize);
+        Assert.Equal(5.0, s.Enas.Controller.Temperature);
+        Assert.Equal(1.1, s.Enas.Controller.TanhConstant);
+        Assert.Equal(0.0035, s.Enas.Controller.LearningRate);
+        Assert.Equal(1e-4, s.Enas.Controller.EntropyWeight);
+        Assert.Equal(5.0, s.Enas.Controller.GradClip);
+        Assert.Equal(42, s.Enas.Controller.Seed);
+        Assert.Equal(0.99, s.Enas.Reinforce.BaselineDecay);
+        Assert.Equal(10, s.Enas.Reinforce.Epochs);
+        Assert.Equal(30, s.Enas.Reinforce.StepsPerEpoch);
+        Assert.Equal(10, s.Enas.Reinforce.SamplesPerUpdate);
+        Assert.Equal(256, s.Enas.RewardImages);
+        Assert.Equal(20, s.SupernetRounds);
+    }
+
+    [Theory]
+    [InlineData("nas.train.total-steps = 1000\nnas.train.steps-per-round = 30\nnas.enas.epochs = 10", "does not divide")]
+    [InlineData("nas.enas.controller.reward-images = 5000\nnas.data.validation-size = 4000\nnas.train.validation-images = 100", "nas.enas.controller.reward-images = 5000 exceeds")]
+    [InlineData("nas.search.max-flops = 1000000", "apply to spos and random only")]
+    [InlineData("nas.enas.ops = [sep_conv_3x3, conv_9x9]", "unknown op 'conv_9x9'")]
+    [InlineData("nas.enas.ops = []", "nas.enas.ops is empty")]
+    [InlineData("nas.enas.stages = 5", "nas.enas.stages = 5")]
+    [InlineData("nas.enas.controller.baseline-decay = 1.5", "nas.enas.controller.baseline-decay")]
+    [InlineData("nas.enas.controller.hidden-size = 0", "nas.enas.controller.hidden-size")]
+    [InlineData("nas.enas.derive-samples = 0", "nas.enas.derive-samples")]
+    [InlineData("nas.enas.controller.temprature = 2", "temprature")]
+    public void NasSettings_must_reject_bad_ENAS_settings_with_the_key(string text, string expected)
+    {
+        var e = Rejects("nas.experiment.strategy = enas\nnas.train.total-steps = 1000\nnas.train.steps-per-round = 50\n" + text);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void NasSettings_must_fingerprint_ENAS_settings_only_for_ENAS()
+    {
+        const string enas = "nas.experiment.strategy = enas\nnas.train.total-steps = 1000\nnas.train.steps-per-round = 50\n";
+        Assert.NotEqual(Settings(enas).ResultHash, Settings(enas + "nas.enas.controller.learning-rate = 0.01").ResultHash);
+        Assert.NotEqual(Settings(enas).ResultHash, Settings(enas + "nas.enas.nodes = 3").ResultHash);
+        // SPOS fingerprints ignore nas.enas, so SPOS experiments made before ENAS existed still resume.
+        Assert.Equal(Settings("").ResultHash, Settings("nas.enas.nodes = 3").ResultHash);
+    }
 }

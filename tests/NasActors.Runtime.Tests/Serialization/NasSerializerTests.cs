@@ -11,6 +11,8 @@ using NasActors.Runtime.Serialization;
 using NasActors.Runtime.Tests.Support;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
 using P = NasActors.Runtime.Population.PopulationProtocol;
+using C = NasActors.Runtime.Controller.ControllerProtocol;
+using NasActors.Core.Strategies;
 using SerializationException = System.Runtime.Serialization.SerializationException;
 
 namespace NasActors.Runtime.Tests.Serialization;
@@ -37,7 +39,8 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
     /// <summary>A representative instance of every registered type, non-empty collections included.</summary>
     private static readonly IReadOnlyList<object> Samples =
     [
-        new E.Started("exp-1", "00ff00ff00ff00ff", -5, 2, 12, 600),
+        new E.Started("exp-1", "00ff00ff00ff00ff", -5, 2, 12, 600, "f00d", 4),
+        new E.PolicyAdopted(3, "0123456789abcdef"),
         new E.SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
         new E.RoundCompleted(4, "abcdef0123456789"),
         new E.SearchCompleted(Top),
@@ -47,15 +50,15 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
             {
                 KeyValuePair.Create(10, new E.SliceCompleted(2, 10, "c10", double.NaN, 0.5, 1, 0.1)),
                 KeyValuePair.Create(2, new E.SliceCompleted(2, 2, "c2", Tricky, 0.25, 2, 0.2)),
-            }), 99_999_999_999L, Top, new E.TestCompleted(new RolloutId(7), M3)),
+            }), 99_999_999_999L, Top, new E.TestCompleted(new RolloutId(7), M3), "policy", 2),
         new P.GenerationProposed(5, [R1, R2], Rng),
         new P.ScoreRecorded(new RolloutId(7), M1),
         new P.Snapshot(3, Rng, 17, [R1, R2], Top, [Top[0]], ["a=b;c=d", "x=y"], true),
         E.GetStatus.Instance,
-        new E.StatusResult("exp-1", E.Phase.Search, 12, 12, 384_000, "ck", Top, M2, 2, 1),
-        new E.TrainSlice(Slice),
+        new E.StatusResult("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy"),
+        new E.TrainSlice(Slice with { Policy = "policy-ck" }),
         new E.MergeSlices(3, ["c0", "c1", "c2"]),
-        new E.ScoreRollout(R1, "ck", EvalSplit.Test),
+        new E.ScoreRollout(R1, "ck", EvalSplit.Validation, 12_345_678_901L),
         new E.SliceTrained("slice/3/1", Slice with { FromCheckpoint = null }, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
         new E.SlicesMerged("merge/3", 3, "ck"),
         new E.RolloutScored("score/r7", new RolloutId(7), EvalSplit.Validation, M1),
@@ -67,6 +70,16 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
         new P.RolloutsResult(2, [R1, R2], false, Top, 9),
         new P.ScoreRecordedResult(new RolloutId(7), true, true, false, 2, 9, Top[0]),
         new P.RankingResult("spos-evolution", 3, 12, true, Top),
+        C.GetPolicy.Instance,
+        new C.GetSamples(3),
+        new C.PolicyResult("policy", long.MaxValue),
+        new C.SamplesResult(2, 61, [R1, R2], false, "policy", Tricky, new ReinforceStats(Tricky, -1.5, 9.75, double.NaN)),
+        new C.ControllerFailed("policy checkpoint p is corrupt", true),
+        new C.PolicyInitialized("policy"),
+        new C.BatchSampled(60, [R1, R2], Rng, true),
+        new C.RewardRecorded(new RolloutId(7), M3),
+        new C.PolicyUpdated(61, "policy2", 1.0 / 3, new ReinforceStats(0.5, Tricky, 1e-300, 5)),
+        new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], false, Top, new ReinforceStats(0.5, 0.25, 2, 3)),
     ];
 
     public static IEnumerable<object[]> Manifests() => NasManifests.All.Keys.Order(StringComparer.Ordinal).Select(m => new object[] { m });

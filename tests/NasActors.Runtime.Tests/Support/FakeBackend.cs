@@ -17,9 +17,14 @@ public sealed record FakeCall(string Op, string Device, int ThreadId, string? Th
 /// score is a function of the architecture (and split) alone. Every call is recorded with its thread; an optional
 /// <see cref="Hook"/> runs first and may block (honouring the token) or throw.
 /// </summary>
-public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFactory
+public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFactory, IPolicyBackendFactory
 {
     public SearchSpace Space { get; } = space;
+
+    /// <summary>The fake ENAS policy (used when the experiment is ENAS).</summary>
+    public FakePolicyFactory Policies { get; } = new(space);
+
+    public IPolicyBackend CreatePolicy() => Policies.CreatePolicy();
     public CostTable Costs { get; } = Spaces.CostsOf(space);
 
     public ConcurrentQueue<FakeCall> Calls { get; } = new();
@@ -47,9 +52,16 @@ public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFacto
     public static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)))[..16];
 
     public static string SliceCheckpoint(SupernetSlice s) =>
-        Hash(string.Create(CultureInfo.InvariantCulture, $"slice|{s.FromCheckpoint ?? "init"}|{s.Round}|{s.Slot}|{s.Slots}|{s.FirstStep}|{s.Steps}"));
+        Hash(string.Create(CultureInfo.InvariantCulture, $"slice|{s.FromCheckpoint ?? "init"}|{s.Round}|{s.Slot}|{s.Slots}|{s.FirstStep}|{s.Steps}{(s.Policy is null ? "" : "|policy " + s.Policy)}"));
 
     public static string MergeCheckpoint(IEnumerable<string> checkpoints) => Hash("merge|" + string.Join(",", checkpoints));
+
+    /// <summary>ENAS reward: the validation score, a little noisier per minibatch.</summary>
+    public static Metrics RewardOf(Architecture a, long batch)
+    {
+        var m = ScoreOf(a, EvalSplit.Validation);
+        return m with { Accuracy = m.Accuracy * (0.9 + 0.1 * ((batch * 7919) % 11) / 10.0) };
+    }
 
     /// <summary>Accuracy in [0,1) from the architecture's hash; the test split scores slightly lower.</summary>
     public static Metrics ScoreOf(Architecture a, EvalSplit split)
@@ -84,6 +96,12 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
     {
         factory.Enter("score", Device, ct);
         return FakeBackendFactory.ScoreOf(architecture, split);
+    }
+
+    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct)
+    {
+        factory.Enter("reward", Device, ct);
+        return FakeBackendFactory.RewardOf(architecture, batch);
     }
 
     public void Dispose()

@@ -6,7 +6,6 @@ using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Torch.Data;
-using NasActors.Torch.Spaces;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,13 +13,15 @@ using static TorchSharp.torch;
 namespace NasActors.Torch.Training;
 
 /// <summary>
-/// SPOS supernet training and candidate scoring on one device. Thread-confined (one trainer thread). Every result is
-/// a pure function of the arguments, the specs and the data, for a fixed intra-op thread count: weights are
-/// initialised from the seed in C#, paths and batches come from seeded xoshiro256** streams, and the optimizer is a
-/// hand-written SGD whose momentum buffers travel in the checkpoint.
+/// Single-path supernet training and candidate scoring on one device, for any supernet module (SPOS, ENAS micro).
+/// Thread-confined (one trainer thread). Every result is a pure function of the arguments, the specs and the data, for
+/// a fixed intra-op thread count: weights are initialised from the seed in C#, paths and batches come from seeded
+/// xoshiro256** streams, and the optimizer is a hand-written SGD whose momentum buffers travel in the checkpoint.
+/// A slice without a policy trains a uniformly sampled path per step (SPOS); with a policy, the policy samples one path
+/// per block of pathEvery steps (ENAS).
 /// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step).
 /// </summary>
-internal sealed class TorchSposBackend : ITrainerBackend
+internal sealed class TorchSupernetBackend : ITrainerBackend
 {
     private const double BnMomentum = 0.1; // PyTorch's default, used while training the supernet
     private const int ProgressEvery = 10;
@@ -31,24 +32,47 @@ internal sealed class TorchSposBackend : ITrainerBackend
     private readonly DatasetSplits _data;
     private readonly CheckpointStore _store;
     private readonly Device _device;
-    private readonly SposSupernet _net;
+    private readonly nn.Module<Tensor, Architecture, Tensor> _net;
     private readonly (string Name, Parameter P)[] _params;
     private readonly (string Name, Tensor T)[] _buffers;
     private readonly Tensor[] _momentum;
     private readonly BatchNorm2d[] _bns;
     private readonly BatchSchedule _schedule;
     private readonly Tensor _step;
+    private readonly int _rewardImages;
+    private readonly int _pathEvery;
+    private readonly Func<IPolicyBackend>? _createPolicy;
+    private IPolicyBackend? _policy;
+    private long[]? _rewardOrder;
+    private (string Policy, long Block, int Slot, Architecture Path)? _policyPath;
     private (string Hash, IReadOnlyList<CheckpointTensor> Tensors)? _cached;
+    private string? _live; // the checkpoint the module's state equals right now, if any
 
     public string Device { get; }
 
-    public TorchSposBackend(string deviceName, Device device, SupernetSpec spec, TrainSpec train, SearchSpace space, CostTable costs,
-        DatasetSplits data, CheckpointStore store)
+    /// <param name="net">The supernet; owned (moved to the device, disposed) by this backend.</param>
+    /// <param name="rewardImages">Images per <see cref="ScoreMinibatch"/> batch (>= 1).</param>
+    /// <param name="pathEvery">Steps that share one policy-sampled path (>= 1); uniform sampling draws every step.</param>
+    /// <param name="createPolicy">Builds the controller policy that samples paths of slices with a policy; called
+    /// lazily on the trainer thread, the policy is disposed with this backend. Null: slices with a policy are rejected.</param>
+    public TorchSupernetBackend(string deviceName, Device device, nn.Module<Tensor, Architecture, Tensor> net, SearchSpace space,
+        CostTable costs, TrainSpec train, DatasetSplits data, CheckpointStore store, int rewardImages, int pathEvery,
+        Func<IPolicyBackend>? createPolicy = null)
     {
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rewardImages, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(pathEvery, 1);
+            _schedule = new BatchSchedule(data.Train, train.BatchSize, train.Seed);
+        }
+        catch
+        {
+            net.Dispose();
+            throw;
+        }
         Device = deviceName;
-        (_device, _train, _space, _costs, _data, _store) = (device, train, space, costs, data, store);
-        _schedule = new BatchSchedule(data.Train, train.BatchSize, train.Seed);
-        _net = new SposSupernet(spec);
+        (_device, _net, _train, _space, _costs, _data, _store) = (device, net, train, space, costs, data, store);
+        (_rewardImages, _pathEvery, _createPolicy) = (rewardImages, pathEvery, createPolicy);
         if (device.type != DeviceType.CPU) _net.to(device);
         _params = [.. _net.named_parameters()];
         _buffers = [.. _net.named_buffers()];
@@ -61,7 +85,10 @@ internal sealed class TorchSposBackend : ITrainerBackend
     {
         if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0)
             throw new ArgumentException($"invalid slice {slice}");
+        if (slice.Policy is not null && _createPolicy is null)
+            throw new InvalidOperationException($"slice {slice} names a controller policy, but this backend has none (a SPOS backend trains uniform paths)");
         var clock = Stopwatch.StartNew();
+        _live = null;
         if (slice.FromCheckpoint is null) InitFresh();
         else LoadState(slice.FromCheckpoint);
         _net.train();
@@ -73,9 +100,10 @@ internal sealed class TorchSposBackend : ITrainerBackend
         {
             ct.ThrowIfCancellationRequested();
             var t = slice.FirstStep + i;
+            // Outside the step's dispose scope: the policy (created lazily here) owns its tensors.
+            var arch = Path(slice, t);
             using (var scope = torch.NewDisposeScope())
             {
-                var arch = _space.Sample(Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, t, slice.Slot)));
                 var (x, y) = ToDevice(_schedule.TrainBatch(t * slice.Slots + slice.Slot));
                 _net.zero_grad(true);
                 var logits = _net.forward(x, arch);
@@ -100,6 +128,23 @@ internal sealed class TorchSposBackend : ITrainerBackend
         var hash = _store.Write(CaptureState());
         return new SliceResult(hash, slice.Steps == 0 ? 0 : lossSum / slice.Steps, images == 0 ? 0 : (double)correct / images,
             images, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The path of global step <paramref name="t"/>: uniform from (seed, t, slot) without a policy (SPOS); else the
+    /// policy's sample from (seed, PolicyPath, t / pathEvery, slot), one per block of pathEvery steps (ENAS).
+    /// </summary>
+    private Architecture Path(SupernetSlice slice, long t)
+    {
+        if (slice.Policy is null) return _space.Sample(Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, t, slice.Slot)));
+        var block = t / _pathEvery;
+        if (_policyPath is { } p && p.Policy == slice.Policy && p.Block == block && p.Slot == slice.Slot) return p.Path;
+        _policy ??= _createPolicy!();
+        var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, StreamTags.PolicyPath, block, slice.Slot));
+        var path = _policy.Sample(slice.Policy, 1, rng)[0];
+        _space.Validate(path);
+        _policyPath = (slice.Policy, block, slice.Slot, path);
+        return path;
     }
 
     public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
@@ -130,6 +175,7 @@ internal sealed class TorchSposBackend : ITrainerBackend
                 : "the test split is empty: check nas.data.directory");
 
         // Every candidate starts from the pristine checkpoint, so scores do not depend on what was scored before.
+        _live = null;
         LoadState(checkpoint);
         Recalibrate(architecture, ct);
 
@@ -150,6 +196,83 @@ internal sealed class TorchSposBackend : ITrainerBackend
         }
         var cost = _costs.Cost(architecture);
         return new Metrics((double)correct / n, lossSum / n, cost.Flops, cost.Params);
+    }
+
+    /// <summary>
+    /// ENAS's reward: one validation minibatch, BN normalising with that batch's own statistics (train mode) while the
+    /// running statistics are saved and restored, so nothing of this call stays in the backend. Batch b is run
+    /// (b mod count) of a fixed seeded permutation of the validation split cut into floor(n / rewardImages) runs.
+    /// </summary>
+    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct)
+    {
+        _space.Validate(architecture);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        var order = RewardOrder();
+        var count = order.Length / _rewardImages;
+        var start = (int)(batch % count) * _rewardImages;
+        ct.ThrowIfCancellationRequested();
+        if (_live != checkpoint)
+        {
+            _live = null;
+            LoadState(checkpoint);
+            _live = checkpoint;
+        }
+
+        double loss;
+        long correct;
+        var saved = SaveBnStatistics();
+        try
+        {
+            _net.train();
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            var (x, y) = ToDevice(_data.Validation.Gather(order[start..(start + _rewardImages)]));
+            var logits = _net.forward(x, architecture);
+            loss = nn.functional.cross_entropy(logits, y).item<float>();
+            correct = logits.argmax(1).eq(y).sum().item<long>();
+        }
+        finally
+        {
+            RestoreBnStatistics(saved);
+        }
+        var cost = _costs.Cost(architecture);
+        return new Metrics((double)correct / _rewardImages, loss, cost.Flops, cost.Params);
+    }
+
+    private long[] RewardOrder()
+    {
+        if (_rewardOrder is not null) return _rewardOrder;
+        var n = _data.Validation.Count;
+        if (n < _rewardImages)
+            throw new NasUserException($"the validation split has {n} images, fewer than one reward minibatch of {_rewardImages}: lower nas.enas.controller.reward-images or raise nas.data.validation-size");
+        var perm = new long[n];
+        for (var i = 0; i < n; i++) perm[i] = i;
+        var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, StreamTags.RewardBatches));
+        for (var i = n - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (perm[i], perm[j]) = (perm[j], perm[i]);
+        }
+        return _rewardOrder = perm;
+    }
+
+    private Tensor[] SaveBnStatistics()
+    {
+        using var noGrad = torch.no_grad();
+        var saved = new Tensor[_buffers.Length];
+        for (var i = 0; i < saved.Length; i++) saved[i] = _buffers[i].T.clone().DetachFromDisposeScope();
+        return saved;
+    }
+
+    private void RestoreBnStatistics(Tensor[] saved)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        for (var i = 0; i < saved.Length; i++)
+        {
+            _buffers[i].T.copy_(saved[i]);
+            saved[i].Dispose();
+        }
     }
 
     /// <summary>
@@ -235,7 +358,7 @@ internal sealed class TorchSposBackend : ITrainerBackend
         {
             var missing = expected.Select(e => e.Name).FirstOrDefault(n => !byName.ContainsKey(n))
                 ?? byName.Keys.First(k => expected.All(e => e.Name != k));
-            throw new NasUserException($"checkpoint {hash} does not fit this supernet (tensor '{missing}' is missing or extra): it was made with another nas.supernet; use that config or start a new experiment");
+            throw new NasUserException($"checkpoint {hash} does not fit this supernet (tensor '{missing}' is missing or extra): it was made with another supernet config (nas.supernet / nas.enas); use that config or start a new experiment");
         }
         foreach (var (name, t) in expected) TensorBytes.CopyInto(byName[name], t, hash);
     }
@@ -252,6 +375,8 @@ internal sealed class TorchSposBackend : ITrainerBackend
 
     public void Dispose()
     {
+        _policy?.Dispose();
+        _policy = null;
         foreach (var m in _momentum) m.Dispose();
         _step.Dispose();
         _net.Dispose();

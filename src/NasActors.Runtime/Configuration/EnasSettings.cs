@@ -1,0 +1,10 @@
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies;
+using NasActors.Core.Training;
+
+namespace NasActors.Runtime.Configuration;
+
+/// <summary>nas.enas.*: the ENAS micro space, the LSTM controller and how it alternates with shared-weight training.</summary>
+/// <param name="RewardImages">Validation images per reward minibatch (one minibatch per sampled architecture).</param>
+/// <param name="PathEvery">Shared-weight training samples a new architecture from the controller every this many batches.</param>
+public sealed record EnasSettings(EnasMicroSpec Space, ControllerSpec Controller, ReinforceSettings Reinforce, int RewardImages, int PathEvery);
