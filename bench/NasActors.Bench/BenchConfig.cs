@@ -1,8 +1,9 @@
 using NasActors.Runtime.Configuration;
+using NasActors.Torch.Training;
 
 namespace NasActors.Bench;
 
-/// <summary>Settings for a benchmark: hocon/spos-fashion.conf plus overrides, so figures match what `./nas` runs.</summary>
+/// <summary>Settings for a benchmark: hocon/spos-fashion.conf (or another file of hocon/) plus overrides, so figures match what `./nas` runs.</summary>
 internal static class BenchConfig
 {
     public static string RepoRoot()
@@ -12,13 +13,29 @@ internal static class BenchConfig
         return d?.FullName ?? throw new InvalidOperationException("run from inside the repository");
     }
 
-    public static NasSettings Load(params string[] overrides)
+    public static NasSettings Load(params string[] overrides) => LoadFile("spos-fashion.conf", overrides);
+
+    /// <summary>hocon/<paramref name="file"/> plus overrides (key=value, as `--set` takes them).</summary>
+    public static NasSettings LoadFile(string file, params string[] overrides)
     {
-        var path = Path.Combine(RepoRoot(), "hocon", "spos-fashion.conf");
+        var path = Path.Combine(RepoRoot(), "hocon", file);
         return NasSettings.Create(NasConfig.Load(path, overrides), path);
     }
 
+    /// <summary>The Torch ENAS factory exactly as the CLI builds it (ExperimentContext.CreateFactory): the learning-rate
+    /// schedule spans the steps one trainer runs.</summary>
+    public static TorchEnasBackendFactory EnasFactory(NasSettings s, string checkpointDirectory) =>
+        new(s.Enas.Space, s.Enas.Controller, s.Train with { TotalSteps = s.StepsPerSlot }, s.Enas.RewardImages, s.Enas.PathEvery, s.Data,
+            checkpointDirectory, s.EffectiveThreads);
+
     public static string TempDir(string tag) => Directory.CreateTempSubdirectory("nas-bench-" + tag + "-").FullName;
+
+    /// <summary>The 1, 5 and 15 minute load averages and the core count: figures taken under load say so.</summary>
+    public static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + $" ({Environment.ProcessorCount} cores)"; }
+        catch (IOException) { return "unknown"; }
+    }
 
     public static double Rss() => Environment.WorkingSet / 1048576.0;
 }

@@ -46,6 +46,12 @@ internal sealed class InstantBackendFactory(SearchSpace space, CostTable costs, 
             return new Metrics(BitConverter.ToUInt16(h) / 65536.0, 1, 0, 0);
         }
 
+        public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct) =>
+            Score(architecture, checkpoint + "/" + batch, EvalSplit.Validation, ct);
+
+        public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct) =>
+            Score(architecture, "retrain/" + steps, EvalSplit.Test, ct);
+
         public void Dispose() { }
     }
 }

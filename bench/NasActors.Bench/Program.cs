@@ -10,7 +10,11 @@ switch (which)
     case "resume": await ResumeBench.Run(rest); break;
     case "resume-child": await ResumeBench.Child(rest); break;
     case "memory": MemoryBench.Run(rest); break;
+    case "enas-quality": await EnasQualityBench.Run(rest); break;
+    case "enas-speed": EnasSpeedBench.Run(rest); break;
+    case "enas-resume": await EnasResumeBench.Run(rest); break;
+    case "enas-resume-child": await EnasResumeBench.Child(rest); break;
     default:
-        Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps]");
+        Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps] | enas-quality [seeds] [key=value...] | enas-speed | enas-resume");
         break;
 }

@@ -30,6 +30,8 @@ internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock
 
         public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct) => inner.Merge(checkpoints, ct);
         public Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct) => inner.Score(architecture, checkpoint, split, ct);
+        public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct) => inner.ScoreMinibatch(architecture, checkpoint, batch, ct);
+        public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct) => inner.Retrain(architecture, steps, progress, ct);
         public void Dispose() => inner.Dispose();
     }
 

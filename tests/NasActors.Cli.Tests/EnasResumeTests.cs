@@ -19,7 +19,7 @@ public sealed class EnasResumeTests
     private static string Export(TempStore store, string name)
     {
         var file = Path.Combine(store.Path, name + ".json");
-        var (code, _, err) = CliProcess.Run(TimeSpan.FromMinutes(1), "export", name, "--store", store.Path, "--out", file);
+        var (code, _, err) = CliProcess.Run(Long, "export", name, "--store", store.Path, "--out", file);
         Assert.True(code == 0, $"export failed ({code}): {err}");
         return File.ReadAllText(file);
     }
@@ -98,11 +98,12 @@ public sealed class EnasResumeTests
     }
 
     [Fact]
-    public void Enas_export_must_use_NNI_cell_keys()
+    public void Enas_export_must_use_NNI_cell_keys_and_report_the_retrained_architecture()
     {
         using var store = new TempStore();
-        var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path);
+        var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path, "--set", "nas.retrain.steps=150");
         Assert.True(code == 0, $"run failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Contains("retrained from scratch (150 steps): test accuracy", stdout);
         var json = JsonDocument.Parse(Export(store, "e")).RootElement;
         Assert.Equal("enas", json.GetProperty("strategy").GetString());
         Assert.Equal("enas-micro", json.GetProperty("search_space").GetString());
@@ -115,6 +116,10 @@ public sealed class EnasResumeTests
             else Assert.Contains(c.Value.GetString(), new[] { "sep_conv_3x3", "sep_conv_5x5", "avg_pool_3x3", "max_pool_3x3", "identity" });
         }
         Assert.True(json.GetProperty("test").GetProperty("accuracy").GetDouble() > 0.12); // above chance (0.10) on 10k images
+        var retrained = json.GetProperty("retrained");
+        Assert.Equal(json.GetProperty("top")[0].GetProperty("rollout").GetString(), retrained.GetProperty("rollout").GetString());
+        Assert.Equal(150, retrained.GetProperty("steps").GetInt64());
+        Assert.True(retrained.GetProperty("test_accuracy").GetDouble() > 0.12);
     }
 
     [Fact]

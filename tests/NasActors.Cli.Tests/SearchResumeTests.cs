@@ -14,7 +14,7 @@ public sealed class SearchResumeTests
     private static string Export(TempStore store, string name)
     {
         var file = Path.Combine(store.Path, name + ".json");
-        var (code, _, err) = CliProcess.Run(TimeSpan.FromMinutes(1), "export", name, "--store", store.Path, "--out", file);
+        var (code, _, err) = CliProcess.Run(Long, "export", name, "--store", store.Path, "--out", file);
         Assert.True(code == 0, $"export failed ({code}): {err}");
         return File.ReadAllText(file);
     }

@@ -72,6 +72,15 @@ internal static class ExportCommand
                 w.WriteNumber("loss", t.Loss);
                 w.WriteEndObject();
             }
+            if (status.Retrained is { } rt)
+            {
+                w.WriteStartObject("retrained");
+                w.WriteString("rollout", rt.Id.ToString());
+                w.WriteNumber("steps", rt.Steps);
+                w.WriteNumber("test_accuracy", rt.Metrics.Accuracy);
+                w.WriteNumber("test_loss", rt.Metrics.Loss);
+                w.WriteEndObject();
+            }
             w.WriteStartArray("top");
             var rank = 1;
             foreach (var r in ranking.Top)

@@ -28,6 +28,8 @@ internal static class Report
         var test = status.TestMetrics is { } t && status.Top.Length > 0 && status.Top[0].Rollout.Id == best.Rollout.Id
             ? string.Create(inv, $"   test accuracy {t.Accuracy:P2} (10k test images)") : "";
         Console.WriteLine(string.Create(inv, $"  FLOPs {c.Flops / 1e6:F2} M   params {c.Params:N0}   validation accuracy {best.Metrics.Accuracy:P2}{test}"));
+        if (status.Retrained is { } rt && rt.Id == best.Rollout.Id)
+            Console.WriteLine(string.Create(inv, $"  retrained from scratch ({rt.Steps:N0} steps): test accuracy {rt.Metrics.Accuracy:P2} (10k test images)"));
         Console.WriteLine($"top {ranking.Top.Length}:");
         var rank = 1;
         foreach (var r in ranking.Top)

@@ -27,4 +27,11 @@ public interface ITrainerBackend : IDisposable
     /// statistics (no recalibration; cheap, as ENAS scores one minibatch per sample), plus FLOPs/params.
     /// </summary>
     Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct);
+
+    /// <summary>
+    /// Retrains <paramref name="architecture"/> from scratch, alone (fresh weights, no weight sharing), for
+    /// <paramref name="steps"/> steps with the supernet's optimiser settings, and measures it on the test split.
+    /// Progress reports use round -1.
+    /// </summary>
+    Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct);
 }

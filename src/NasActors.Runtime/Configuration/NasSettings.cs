@@ -22,7 +22,8 @@ public sealed record NasSettings(
     int SnapshotEvery,
     int ExportTopK,
     EnasSettings Enas,
-    bool KeepAllCheckpoints = false)
+    bool KeepAllCheckpoints = false,
+    long RetrainSteps = 0)
 {
     public bool IsEnas => Strategy == "enas";
 
@@ -80,7 +81,8 @@ public sealed record NasSettings(
                 "last" => false,
                 "all" => true,
                 var other => throw new NasUserException($"nas.runtime.keep-checkpoints = '{other}' in {source}; use last or all"),
-            });
+            },
+            r.Long("nas.retrain.steps", 0, 100_000_000));
         try
         {
             supernet.Validate();
@@ -131,6 +133,8 @@ public sealed record NasSettings(
                     Strategy, Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Supernet, Train, Evolution, MaxFlops, MaxParams,
                     Trainers = Devices.Length, Threads = EffectiveThreads,
                 });
+            // Retraining enters the fingerprint only when it is on, so experiments from before it existed still resume.
+            if (RetrainSteps > 0) json += "|retrain " + RetrainSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
         }
     }

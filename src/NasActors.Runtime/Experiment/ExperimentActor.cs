@@ -67,6 +67,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Recover<SearchCompleted>(e => _state = _state.Apply(e));
         Recover<TestCompleted>(e => _state = _state.Apply(e));
         Recover<PolicyAdopted>(e => _state = _state.Apply(e));
+        Recover<RetrainCompleted>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<GetStatus>(_ => Sender.Tell(Status()));
@@ -83,6 +84,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Command<SliceTrained>(OnSliceTrained);
         Command<SlicesMerged>(OnMerged);
         Command<RolloutScored>(OnScored);
+        Command<RolloutRetrained>(OnRetrained);
         Command<WorkFailed>(OnWorkFailed);
         Command<TrainerProgressed>(OnProgress);
         Command<PopulationProtocol.RolloutsResult>(OnRollouts);
@@ -146,7 +148,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         }
         Timers.StartPeriodicTimer("lease", LeaseTick.Instance, TimeSpan.FromSeconds(1));
         if (_state.Info is null)
-            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot, _settings.SettingsHash, _settings.Epochs), e => { Apply(e); Drive(); });
+            Persist(new Started(_settings.Name, _settings.SpaceHash, _settings.Seed, _settings.Slots, _settings.Rounds, _settings.StepsPerSlot, _settings.SettingsHash, _settings.Epochs, _settings.RetrainSteps), e => { Apply(e); Drive(); });
         else
             Drive();
     }
@@ -214,6 +216,10 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             case Phase.Test:
                 var best = _state.Top!.Value[0];
                 Enqueue(new ScoreRollout(best.Rollout, _state.Checkpoint!, EvalSplit.Test));
+                break;
+            case Phase.Retrain:
+                Report();
+                Enqueue(new RetrainRollout(_state.Top!.Value[0].Rollout, _state.Info!.RetrainSteps));
                 break;
             case Phase.Finished:
                 _listener.Tell(new Completed(Status()));
@@ -337,6 +343,13 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         _population.Tell(new PopulationProtocol.RecordScore(r.Id, r.Metrics));
     }
 
+    private void OnRetrained(RolloutRetrained r)
+    {
+        Finish(r.Key);
+        if (_state.Phase != Phase.Retrain) return;
+        Persist(new RetrainCompleted(r.Id, _state.Info!.RetrainSteps, r.Metrics), e => { Apply(e); Drive(); });
+    }
+
     private void OnScoreRecorded(PopulationProtocol.ScoreRecordedResult r)
     {
         if (!r.Duplicate) _scoredThisRun++;
@@ -425,8 +438,18 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     private void OnProgress(TrainerProgressed p)
     {
-        if (_state.Phase != Phase.Supernet || _state.Info is null) return;
+        // A trainer that reports progress is alive and working: its leases run from now.
+        var deadline = Environment.TickCount64 + (long)_settings.LeaseTimeout.TotalMilliseconds;
+        foreach (var (k, f) in _inFlight.Where(kv => kv.Value.Trainer.Equals(Sender)).ToList())
+            _inFlight[k] = f with { Deadline = deadline };
         var t = p.Progress;
+        if (_state.Phase == Phase.Retrain && t.Round < 0)
+        {
+            _listener.Tell(new Progressed(Status(), string.Create(CultureInfo.InvariantCulture,
+                $"retrain   step {t.Step}/{_state.Info!.RetrainSteps}  loss {t.Loss:F3}  {t.Images / Math.Max(t.Seconds, 1e-9):F0} img/s")));
+            return;
+        }
+        if (_state.Phase != Phase.Supernet || _state.Info is null) return;
         var stepsDone = (double)t.Step; // t.Step is the next global step of that slot: steps done so far
         var rate = ImagesPerSecond(t.Images);
         var remaining = Math.Max(0, _settings.StepsPerSlot - stepsDone) * _settings.BatchSize * _settings.Slots;
@@ -481,6 +504,9 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             case Phase.Test:
                 line = "test      scoring the best architecture on the 10k test images";
                 break;
+            case Phase.Retrain:
+                line = string.Create(inv, $"retrain   training the best architecture ({_state.Top!.Value[0].Rollout.Id}) from scratch for {_state.Info!.RetrainSteps} steps");
+                break;
             default:
                 return;
         }
@@ -490,5 +516,5 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private StatusResult Status() => new(
         _settings.Name, _state.Phase, _state.RoundsDone, _state.Info?.Rounds ?? _settings.Rounds, _state.ImagesTrained, _state.Checkpoint,
         _state.Top ?? [], _state.Test?.Metrics, _trainers.Count, _inFlight.Count,
-        _state.Info?.Epochs ?? _settings.Epochs, _state.ControllerEpochsDone, _state.Policy);
+        _state.Info?.Epochs ?? _settings.Epochs, _state.ControllerEpochsDone, _state.Policy, _state.Retrained);
 }

@@ -32,7 +32,8 @@ public static class ExperimentProtocol
         string SettingsHash,
         bool ReadOnly = false,
         int Epochs = 0,
-        int ControllerStepsPerEpoch = 0)
+        int ControllerStepsPerEpoch = 0,
+        long RetrainSteps = 0)
     {
         public int Rounds => (int)((StepsPerSlot + StepsPerRound - 1) / StepsPerRound);
 
@@ -44,7 +45,7 @@ public static class ExperimentProtocol
             nas.Train.StepsPerRound, nas.Train.BatchSize, nas.LeaseTimeout, nas.SnapshotEvery,
             nas.IsEnas ? 1 : nas.Evolution.Generations,
             nas.IsEnas ? nas.Enas.Reinforce.DeriveSamples : nas.Evolution.Generations * nas.Evolution.PopulationSize, nas.ResultHash, readOnly,
-            nas.IsEnas ? nas.Enas.Reinforce.Epochs : 0, nas.IsEnas ? nas.Enas.Reinforce.StepsPerEpoch : 0);
+            nas.IsEnas ? nas.Enas.Reinforce.Epochs : 0, nas.IsEnas ? nas.Enas.Reinforce.StepsPerEpoch : 0, nas.RetrainSteps);
     }
 
     /// <param name="population">The proposer: the SPOS/random population, or the ENAS controller.</param>
@@ -55,18 +56,18 @@ public static class ExperimentProtocol
     public static string PersistenceId(string name) => "experiment-" + name;
 
     /// <summary>Supernet: (shared-)weight training; Controller: ENAS controller training between epochs; Search: evolution or ENAS derive.</summary>
-    public enum Phase { Supernet, Search, Test, Finished, Controller }
+    public enum Phase { Supernet, Search, Test, Finished, Controller, Retrain }
 
     // ---- commands from trainers ----
 
-    // These two carry actor refs and are not bound to NasSerializer yet: remote trainers (cluster mode) need an
-    // IActorRef converter first. Until then they stay local-only.
+    // These two carry actor refs: NasSerializer writes a ref as its serialized path (with the address other nodes
+    // know it by) and resolves it on the receiving node, so a remote trainer gets a ref the experiment can watch and reply to.
 
     /// <summary>A trainer announces itself; the experiment watches it and hands it work when idle.</summary>
-    public sealed record RegisterTrainer(IActorRef Trainer, string Device);
+    public sealed record RegisterTrainer(IActorRef Trainer, string Device) : INasSerializable;
 
     /// <summary>The trainer is idle and wants the next work item.</summary>
-    public sealed record RequestWork(IActorRef Trainer);
+    public sealed record RequestWork(IActorRef Trainer) : INasSerializable;
 
     // ---- work handed to trainers: each a pure function of its fields, so redoing it gives the same result ----
 
@@ -92,11 +93,18 @@ public static class ExperimentProtocol
         public override string Key => $"{(Split == EvalSplit.Test ? "test" : Batch >= 0 ? "reward" : "score")}/{Rollout.Id}";
     }
 
+    /// <summary>Train the architecture from scratch, alone, and measure it on the test split (nas.retrain).</summary>
+    public sealed record RetrainRollout(Rollout Rollout, long Steps) : Work
+    {
+        public override string Key => $"retrain/{Rollout.Id}";
+    }
+
     // ---- results and progress from trainers ----
 
     public sealed record SliceTrained(string Key, SupernetSlice Slice, SliceResult Result) : INasSerializable;
     public sealed record SlicesMerged(string Key, int Round, string Checkpoint) : INasSerializable;
     public sealed record RolloutScored(string Key, RolloutId Id, EvalSplit Split, Metrics Metrics) : INasSerializable;
+    public sealed record RolloutRetrained(string Key, RolloutId Id, Metrics Metrics) : INasSerializable;
 
     /// <summary>Work failed. <paramref name="UserError"/>: a problem the user must fix (corrupt checkpoint, bad device).</summary>
     public sealed record WorkFailed(string Key, string Device, string Reason, bool UserError) : INasSerializable;
@@ -114,17 +122,22 @@ public static class ExperimentProtocol
     public sealed record StatusResult(
         string Name, Phase Phase, int RoundsDone, int Rounds, long ImagesTrained, string? SupernetCheckpoint,
         ImmutableArray<ScoredRollout> Top, Metrics? TestMetrics, int Trainers, int InFlight,
-        int Epochs = 0, int ControllerEpochsDone = 0, string? Policy = null) : INasSerializable;
+        int Epochs = 0, int ControllerEpochsDone = 0, string? Policy = null, RetrainCompleted? Retrained = null) : INasSerializable;
 
     // ---- journal events (versioned by manifest; see NasManifests) ----
 
     /// <param name="SettingsHash">Fingerprint of every setting that changes results (null in journals from before it existed).</param>
     /// <param name="Epochs">ENAS epochs; 0 for SPOS and random search.</param>
-    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot, string? SettingsHash = null, int Epochs = 0) : INasSerializable;
+    /// <param name="RetrainSteps">nas.retrain.steps; 0 = no retraining.</param>
+    public sealed record Started(string Name, string SpaceHash, long Seed, int Slots, int Rounds, long StepsPerSlot, string? SettingsHash = null, int Epochs = 0,
+        long RetrainSteps = 0) : INasSerializable;
     public sealed record SliceCompleted(int Round, int Slot, string Checkpoint, double Loss, double Accuracy, int Images, double Seconds) : INasSerializable;
     public sealed record RoundCompleted(int Round, string Checkpoint) : INasSerializable;
     public sealed record SearchCompleted(ImmutableArray<ScoredRollout> Top) : INasSerializable;
     public sealed record TestCompleted(RolloutId Id, Metrics Metrics) : INasSerializable;
+
+    /// <summary>The best architecture, retrained from scratch for <paramref name="Steps"/> steps, measured on the test split.</summary>
+    public sealed record RetrainCompleted(RolloutId Id, long Steps, Metrics Metrics) : INasSerializable;
 
     /// <summary>ENAS: shared-weight training of epoch <paramref name="Epoch"/> samples its paths from <paramref name="Policy"/>;
     /// every earlier epoch has finished its controller training.</summary>

@@ -14,7 +14,8 @@ internal sealed record ExperimentState(
     ImmutableArray<ScoredRollout>? Top,
     TestCompleted? Test,
     string? Policy = null,
-    int ControllerEpochsDone = 0) : Serialization.INasSerializable
+    int ControllerEpochsDone = 0,
+    RetrainCompleted? Retrained = null) : Serialization.INasSerializable
 {
     public static readonly ExperimentState Empty = new(null, 0, null, ImmutableSortedDictionary<int, SliceCompleted>.Empty, 0, null, null);
 
@@ -30,6 +31,7 @@ internal sealed record ExperimentState(
         : RoundsDone < Info.Rounds ? Phase.Supernet
         : Top is null ? Phase.Search
         : Test is null ? Phase.Test
+        : Info.RetrainSteps > 0 && Retrained is null ? Phase.Retrain
         : Phase.Finished;
 
     public ExperimentState Apply(object e) => e switch
@@ -39,6 +41,7 @@ internal sealed record ExperimentState(
         RoundCompleted r when r.Round == RoundsDone => this with { RoundsDone = RoundsDone + 1, Checkpoint = r.Checkpoint, RoundSlices = RoundSlices.Clear() },
         SearchCompleted s => this with { Top = s.Top },
         TestCompleted t => this with { Test = t },
+        RetrainCompleted r => this with { Retrained = r },
         PolicyAdopted p when (Policy is null && p.Epoch == 0) || (Policy is not null && p.Epoch == ControllerEpochsDone + 1) => this with { Policy = p.Policy, ControllerEpochsDone = p.Epoch },
         _ => this,
     };

@@ -13,6 +13,19 @@ public static class AkkaConfig
         }
         """);
 
+    /// <summary>
+    /// For systems that talk to other nodes (the cluster work uses it; local runs do not): <see cref="Serialization"/>,
+    /// and <c>System.Object</c> bound to <see cref="NasActors.Runtime.Serialization.RefusingSerializer"/> instead of
+    /// Akka's type-name JSON, so a message type with no NasActors manifest fails loudly on the sending node instead
+    /// of being serialized by type name. Akka's own messages keep their more specific bindings.
+    /// </summary>
+    public static Config RemoteSerialization => ConfigurationFactory.ParseString("""
+        akka.actor {
+          serializers { nas-refuse = "NasActors.Runtime.Serialization.RefusingSerializer, NasActors.Runtime" }
+          serialization-bindings { "System.Object" = nas-refuse }
+        }
+        """).WithFallback(Serialization);
+
     public static Config Quiet => ConfigurationFactory.ParseString("""
         akka {
           loglevel = WARNING

@@ -12,7 +12,8 @@ namespace NasActors.Runtime.Serialization;
 /// </summary>
 internal static class NasManifests
 {
-    public static readonly IReadOnlyDictionary<string, Type> All = new Dictionary<string, Type>
+    /// <summary>Journal events and snapshots: written to the store, never sent between nodes, so not bound by the frame size.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Persisted = new Dictionary<string, Type>
     {
         // experiment journal + snapshot
         ["nas.experiment.started.v1"] = typeof(E.Started),
@@ -21,6 +22,7 @@ internal static class NasManifests
         ["nas.experiment.search-completed.v1"] = typeof(E.SearchCompleted),
         ["nas.experiment.test-completed.v1"] = typeof(E.TestCompleted),
         ["nas.experiment.policy-adopted.v1"] = typeof(E.PolicyAdopted),
+        ["nas.experiment.retrain-completed.v1"] = typeof(E.RetrainCompleted),
         ["nas.experiment.snapshot.v1"] = typeof(ExperimentState),
         // population journal + snapshot
         ["nas.population.generation-proposed.v1"] = typeof(P.GenerationProposed),
@@ -32,7 +34,13 @@ internal static class NasManifests
         ["nas.controller.reward-recorded.v1"] = typeof(C.RewardRecorded),
         ["nas.controller.policy-updated.v1"] = typeof(C.PolicyUpdated),
         ["nas.controller.snapshot.v1"] = typeof(C.Snapshot),
-        // messages
+    };
+
+    /// <summary>Messages: they may cross nodes, so NasSerializer refuses one larger than the remoting frame size.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Messages = new Dictionary<string, Type>
+    {
+        ["nas.experiment.register-trainer.v1"] = typeof(E.RegisterTrainer),
+        ["nas.experiment.request-work.v1"] = typeof(E.RequestWork),
         ["nas.experiment.get-status.v1"] = typeof(E.GetStatus),
         ["nas.experiment.status.v1"] = typeof(E.StatusResult),
         ["nas.experiment.train-slice.v1"] = typeof(E.TrainSlice),
@@ -41,6 +49,8 @@ internal static class NasManifests
         ["nas.experiment.slice-trained.v1"] = typeof(E.SliceTrained),
         ["nas.experiment.slices-merged.v1"] = typeof(E.SlicesMerged),
         ["nas.experiment.rollout-scored.v1"] = typeof(E.RolloutScored),
+        ["nas.experiment.retrain-rollout.v1"] = typeof(E.RetrainRollout),
+        ["nas.experiment.rollout-retrained.v1"] = typeof(E.RolloutRetrained),
         ["nas.experiment.work-failed.v1"] = typeof(E.WorkFailed),
         ["nas.experiment.trainer-progressed.v1"] = typeof(E.TrainerProgressed),
         ["nas.population.get-rollouts.v1"] = typeof(P.GetRollouts),
@@ -55,4 +65,7 @@ internal static class NasManifests
         ["nas.controller.samples.v1"] = typeof(C.SamplesResult),
         ["nas.controller.failed.v1"] = typeof(C.ControllerFailed),
     };
+
+    /// <summary>Every registered manifest (a manifest listed in both parts fails here, at type initialisation).</summary>
+    public static readonly IReadOnlyDictionary<string, Type> All = Persisted.Concat(Messages).ToDictionary();
 }

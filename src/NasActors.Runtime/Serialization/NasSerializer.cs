@@ -9,15 +9,48 @@ namespace NasActors.Runtime.Serialization;
 /// <summary>
 /// Serializer for journal events, snapshots and messages: UTF-8 JSON payloads under stable, versioned manifests
 /// ("nas.population.score-recorded.v1"), never CLR type names, so a renamed class does not break replay.
-/// An unknown manifest or type is an error, not a guess.
+/// An unknown manifest or type is an error, not a guess. Actor refs are written as their serialized path and
+/// resolved by this serializer's ActorSystem (see <see cref="ActorRefConverter"/>).
+/// <para>
+/// Where Akka remoting is configured (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c> is in the system's config),
+/// a message (<see cref="NasManifests.Messages"/>) whose payload would not fit a frame, less <see cref="FrameMargin"/>
+/// bytes for the envelope (recipient, sender, manifest), is refused with a <see cref="SerializationException"/>:
+/// remoting would otherwise drop the frame. Journal events and snapshots never cross nodes and have no limit.
+/// </para>
 /// </summary>
-public sealed class NasSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class NasSerializer : SerializerWithStringManifest
 {
     public const int Id = 4711;
     public override int Identifier => Id;
 
+    public const string FrameSizeKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
+
+    /// <summary>Bytes of a frame kept for what remoting wraps around our payload.</summary>
+    public const int FrameMargin = 4 * 1024;
+
     private static readonly FrozenDictionary<Type, string> Manifests = NasManifests.All.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
     private static readonly FrozenDictionary<string, Type> Types = NasManifests.All.ToFrozenDictionary();
+    private static readonly FrozenSet<Type> Limited = NasManifests.Messages.Values.ToFrozenSet();
+
+    private readonly JsonSerializerOptions _options;
+
+    // Read on first use, not in the constructor: remoting adds its defaults to the system's config when its provider starts.
+    private readonly Lazy<(long Frame, long Limit)?> _limit;
+
+    public NasSerializer(ExtendedActorSystem system) : base(system)
+    {
+        _options = NasJson.WithActorRefs(system);
+        _limit = new Lazy<(long, long)?>(() => PayloadLimit(system.Settings.Config));
+    }
+
+    /// <summary>The largest message payload allowed by <paramref name="config"/>'s frame size; null when remoting is not configured.</summary>
+    internal static (long Frame, long Limit)? PayloadLimit(Akka.Configuration.Config config)
+    {
+        if (!config.HasPath(FrameSizeKey)) return null;
+        var frame = config.GetByteSize(FrameSizeKey);
+        if (frame is not > 0) return null;
+        return (frame.Value, frame.Value > 2 * FrameMargin ? frame.Value - FrameMargin : frame.Value / 2);
+    }
 
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m
@@ -25,15 +58,21 @@ public sealed class NasSerializer(ExtendedActorSystem system) : SerializerWithSt
 
     public override byte[] ToBinary(object obj)
     {
-        Manifest(obj); // refuse unregistered types before writing anything
-        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), NasJson.Options);
+        var manifest = Manifest(obj); // refuse unregistered types before writing anything
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
+        if (_limit.Value is { } l && bytes.Length > l.Limit && Limited.Contains(obj.GetType()))
+            throw new SerializationException(
+                $"{obj.GetType().FullName} ({manifest}) is {bytes.Length} bytes serialized, over the {l.Limit}-byte limit for a message " +
+                $"({FrameSizeKey} = {l.Frame} bytes, less {l.Frame - l.Limit} for the envelope): remoting would drop it. " +
+                "Send large data by reference (a checkpoint hash), not inside a message");
+        return bytes;
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!Types.TryGetValue(manifest, out var type))
             throw new SerializationException($"unknown NasActors manifest '{manifest}': the journal was written by a newer or different version");
-        return JsonSerializer.Deserialize(bytes, type, NasJson.Options)
+        return JsonSerializer.Deserialize(bytes, type, _options)
                ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }
 }

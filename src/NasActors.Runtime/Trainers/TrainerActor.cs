@@ -76,6 +76,7 @@ internal sealed class TrainerActor : ReceiveActor
                 TrainSlice t => new SliceTrained(t.Key, t.Slice, backend.TrainSlice(t.Slice, p => self.Tell(p), ct)),
                 MergeSlices m => new SlicesMerged(m.Key, m.Round, backend.Merge(m.Checkpoints, ct)),
                 ScoreRollout { Batch: >= 0 } s => new RolloutScored(s.Key, s.Rollout.Id, s.Split, backend.ScoreMinibatch(s.Rollout.Architecture, s.Checkpoint, s.Batch, ct)),
+                RetrainRollout r => new RolloutRetrained(r.Key, r.Rollout.Id, backend.Retrain(r.Rollout.Architecture, r.Steps, p => self.Tell(p), ct)),
                 ScoreRollout s => new RolloutScored(s.Key, s.Rollout.Id, s.Split, backend.Score(s.Rollout.Architecture, s.Checkpoint, s.Split, ct)),
                 _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
             };

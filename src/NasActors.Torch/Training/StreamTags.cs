@@ -15,4 +15,7 @@ internal static class StreamTags
 
     /// <summary>ENAS: the permutation of the validation split that forms the reward minibatches.</summary>
     public const long RewardBatches = 0x5EED_0000_0004_0000;
+
+    /// <summary>Retraining a found architecture from scratch: its fresh weights come from (seed, tag).</summary>
+    public const long Retrain = 0x5EED_0000_0005_0000;
 }

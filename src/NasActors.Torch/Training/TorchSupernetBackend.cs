@@ -303,6 +303,68 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
         }
     }
 
+    /// <summary>
+    /// Trains <paramref name="architecture"/> alone from fresh weights (drawn from the seed's retrain stream, so not the
+    /// supernet's) for <paramref name="steps"/> SGD steps with the supernet's hyper-parameters and linear decay over
+    /// those steps, then measures it on the test split with the BN statistics it learned. Only the chosen path's
+    /// modules take part, so this is the standalone network. Nothing is checkpointed: an interrupted retrain is redone.
+    /// </summary>
+    public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
+    {
+        _space.Validate(architecture);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        var clock = Stopwatch.StartNew();
+        _live = null;
+        WeightInit.Apply(_net, Xoshiro256.Derive(_train.Seed, StreamTags.Retrain));
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+            foreach (var m in _momentum) m.zero_();
+        _net.train();
+        double windowLoss = 0;
+        int images = 0, window = 0;
+        for (long t = 0; t < steps; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using (var scope = torch.NewDisposeScope())
+            {
+                var (x, y) = ToDevice(_schedule.TrainBatch(t));
+                _net.zero_grad(true);
+                var loss = nn.functional.cross_entropy(_net.forward(x, architecture), y);
+                loss.backward();
+                SgdStep(_train.LearningRate * (1.0 - (double)t / steps));
+                windowLoss += loss.item<float>();
+                images += (int)y.shape[0];
+                window++;
+            }
+            if (window == 5 * ProgressEvery || t == steps - 1)
+            {
+                progress(new TrainProgress(-1, 0, t + 1, images, windowLoss / window, clock.Elapsed.TotalSeconds));
+                (windowLoss, window) = (0, 0);
+            }
+        }
+        _net.zero_grad(true);
+
+        _net.eval();
+        var set = _data.Test;
+        if (set.Count == 0) throw new NasUserException("the test split is empty: check nas.data.directory");
+        double lossSum = 0;
+        long correct = 0;
+        using (torch.no_grad())
+        {
+            for (var start = 0; start < set.Count; start += _train.EvalBatchSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                var (x, y) = ToDevice(set.Range(start, Math.Min(_train.EvalBatchSize, set.Count - start)));
+                var logits = _net.forward(x, architecture);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+        }
+        var cost = _costs.Cost(architecture);
+        return new Metrics((double)correct / set.Count, lossSum / set.Count, cost.Flops, cost.Params);
+    }
+
     /// <summary>SPOS's schedule: linear decay from LearningRate at step 0 to 0 at TotalSteps (exact arithmetic only).</summary>
     private double LearningRate(long step) =>
         _train.LearningRate * Math.Max(0.0, 1.0 - (double)step / _train.TotalSteps);

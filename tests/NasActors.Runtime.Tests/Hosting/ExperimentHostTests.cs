@@ -22,7 +22,7 @@ public sealed class ExperimentHostTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>8 supernet steps in rounds of 2, then 3 generations of 4 on the 81-architecture space.</summary>
-    private static string ConfigText(int trainers, long seed = 7) => $$"""
+    private static string ConfigText(int trainers, long seed = 7, string extra = "") => $$"""
         nas {
           experiment { strategy = spos, seed = {{seed}} }
           train { total-steps = 8, steps-per-round = 2 }
@@ -31,11 +31,12 @@ public sealed class ExperimentHostTests : IDisposable
           runtime { snapshot-every = 5 }
           export { top-k = 20 }
         }
+        {{extra}}
         """;
 
-    private (string Name, NasSettings Settings) Create(string name, int trainers, long seed = 7)
+    private (string Name, NasSettings Settings) Create(string name, int trainers, long seed = 7, string extra = "")
     {
-        var text = ConfigText(trainers, seed);
+        var text = ConfigText(trainers, seed, extra);
         _store.Create(name, text);
         return (name, NasSettings.Create(NasConfig.Parse(text, _store.Source(name)), _store.Source(name)));
     }
@@ -312,5 +313,53 @@ public sealed class ExperimentHostTests : IDisposable
         {
             await ro.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task ExperimentHost_must_retrain_the_best_architecture_after_the_test_when_asked()
+    {
+        var factory = new FakeBackendFactory(Spaces.Tiny());
+        var (name, settings) = Create("retrain", 2, extra: "nas.retrain.steps = 500");
+        var host = Start(name, settings, factory);
+        ExperimentProtocol.Completed done;
+        try
+        {
+            done = await host.Completion.WaitAsync(Timeout);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+        var best = done.Status.Top[0].Rollout;
+        Assert.NotNull(done.Status.Retrained);
+        Assert.Equal(best.Id, done.Status.Retrained!.Id);
+        Assert.Equal(500, done.Status.Retrained.Steps);
+        Assert.Equal(FakeBackendFactory.RetrainOf(best.Architecture, 500), done.Status.Retrained.Metrics);
+        Assert.Equal(1, factory.Count("retrain"));
+        var exp = JournalOf(name).Events(ExperimentProtocol.PersistenceId(name));
+        Assert.Equal(["nas.experiment.test-completed.v1", "nas.experiment.retrain-completed.v1"], exp.TakeLast(2).Select(e => e.Manifest));
+
+        // Resuming the finished experiment does not retrain again.
+        var again = new FakeBackendFactory(Spaces.Tiny());
+        var second = Start(name, settings, again);
+        try
+        {
+            Assert.Equal(ExperimentProtocol.Phase.Finished, (await second.Completion.WaitAsync(Timeout)).Status.Phase);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+        Assert.Equal(0, again.Count("retrain"));
+    }
+
+    [Fact]
+    public void Retrain_steps_must_enter_the_fingerprint_only_when_on()
+    {
+        var (_, off) = Create("fp-off", 1);
+        var (_, zero) = Create("fp-zero", 1, extra: "nas.retrain.steps = 0");
+        var (_, on) = Create("fp-on", 1, extra: "nas.retrain.steps = 10");
+        Assert.Equal(off.ResultHash, zero.ResultHash);
+        Assert.NotEqual(off.ResultHash, on.ResultHash);
     }
 }

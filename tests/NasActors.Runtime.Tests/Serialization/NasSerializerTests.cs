@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
 using Akka.Serialization;
 using NasActors.Core.Experiments;
 using NasActors.Core.Randomness;
@@ -17,7 +19,7 @@ using SerializationException = System.Runtime.Serialization.SerializationExcepti
 
 namespace NasActors.Runtime.Tests.Serialization;
 
-public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfig.Quiet.WithFallback(AkkaConfig.Serialization), "ser")
+public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     // Values that a lossy number format would change: shortest round-trip, subnormal, extremes, negative zero, NaN.
     private const double Tricky = 0.1 + 0.2;
@@ -36,11 +38,14 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
     private static readonly RngState Rng = new(ulong.MaxValue, 0, 0x8000_0000_0000_0001UL, 12345);
     private static readonly SupernetSlice Slice = new(3, 1, 2, "0123456789abcdef", 150, 50);
 
-    /// <summary>A representative instance of every registered type, non-empty collections included.</summary>
-    private static readonly IReadOnlyList<object> Samples =
+    /// <summary>A representative instance of every registered type, non-empty collections included (see <see cref="Samples"/>).</summary>
+    private static readonly IReadOnlyList<object> PlainSamples =
     [
-        new E.Started("exp-1", "00ff00ff00ff00ff", -5, 2, 12, 600, "f00d", 4),
+        new E.Started("exp-1", "00ff00ff00ff00ff", -5, 2, 12, 600, "f00d", 4, 3000),
         new E.PolicyAdopted(3, "0123456789abcdef"),
+        new E.RetrainCompleted(new RolloutId(7), 3000, M1),
+        new E.RetrainRollout(R1, long.MaxValue),
+        new E.RolloutRetrained("retrain/r7", new RolloutId(7), M3),
         new E.SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
         new E.RoundCompleted(4, "abcdef0123456789"),
         new E.SearchCompleted(Top),
@@ -50,12 +55,12 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
             {
                 KeyValuePair.Create(10, new E.SliceCompleted(2, 10, "c10", double.NaN, 0.5, 1, 0.1)),
                 KeyValuePair.Create(2, new E.SliceCompleted(2, 2, "c2", Tricky, 0.25, 2, 0.2)),
-            }), 99_999_999_999L, Top, new E.TestCompleted(new RolloutId(7), M3), "policy", 2),
+            }), 99_999_999_999L, Top, new E.TestCompleted(new RolloutId(7), M3), "policy", 2, new E.RetrainCompleted(new RolloutId(7), 10, M2)),
         new P.GenerationProposed(5, [R1, R2], Rng),
         new P.ScoreRecorded(new RolloutId(7), M1),
         new P.Snapshot(3, Rng, 17, [R1, R2], Top, [Top[0]], ["a=b;c=d", "x=y"], true),
         E.GetStatus.Instance,
-        new E.StatusResult("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy"),
+        new E.StatusResult("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy", new E.RetrainCompleted(new RolloutId(7), 10, M2)),
         new E.TrainSlice(Slice with { Policy = "policy-ck" }),
         new E.MergeSlices(3, ["c0", "c1", "c2"]),
         new E.ScoreRollout(R1, "ck", EvalSplit.Validation, 12_345_678_901L),
@@ -82,9 +87,25 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
         new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], false, Top, new ReinforceStats(0.5, 0.25, 2, 3)),
     ];
 
+    /// <summary>
+    /// <see cref="PlainSamples"/> and the messages that carry actor refs: a ref only means something in an ActorSystem,
+    /// so these use this test's own (TestActor, and a ref from ActorOf); a ref must come back equal to the one sent.
+    /// </summary>
+    private IReadOnlyList<object> Samples =>
+    [
+        .. PlainSamples,
+        new E.RegisterTrainer(TestActor, "cuda:1"),
+        new E.RequestWork(_child),
+    ];
+
+    private readonly IActorRef _child;
+
+    public NasSerializerTests() : base(AkkaConfig.Quiet.WithFallback(AkkaConfig.Serialization), "ser") =>
+        _child = Sys.ActorOf(Props.Empty, "child");
+
     public static IEnumerable<object[]> Manifests() => NasManifests.All.Keys.Order(StringComparer.Ordinal).Select(m => new object[] { m });
 
-    private static object SampleFor(string manifest) => Samples.Single(s => s.GetType() == NasManifests.All[manifest]);
+    private object SampleFor(string manifest) => Samples.Single(s => s.GetType() == NasManifests.All[manifest]);
 
     [Fact]
     public void NasManifests_must_have_a_sample_here_for_every_registered_type()
@@ -160,6 +181,84 @@ public sealed class NasSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConfi
         var back = Assert.IsType<P.ScoreRecorded>(serializer.FromBinary(Encoding.UTF8.GetBytes(json), "nas.population.score-recorded.v1"));
         Assert.Equal(new P.ScoreRecorded(new RolloutId(3), new Metrics(0.5, 0.25, 10, 2)), back);
     }
+
+    [Fact]
+    public void NasSerializer_must_write_an_actor_ref_as_its_path_and_resolve_it_to_an_equal_ref()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new E.RequestWork(_child));
+        var bytes = serializer.ToBinary(new E.RequestWork(_child));
+        var json = Encoding.UTF8.GetString(bytes);
+        Assert.Equal($"{{\"Trainer\":\"{_child.Path.ToStringWithUid()}\"}}", json); // with the uid: a restarted actor is a different ref
+        var back = Assert.IsType<E.RequestWork>(serializer.FromBinary(bytes, "nas.experiment.request-work.v1"));
+        Assert.Equal(_child, back.Trainer);
+        Assert.Equal(_child.Path.Uid, back.Trainer.Path.Uid);
+
+        // A reply through the resolved ref reaches the original actor.
+        var reg = Assert.IsType<E.RegisterTrainer>(serializer.FromBinary(serializer.ToBinary(new E.RegisterTrainer(TestActor, "cpu")), "nas.experiment.register-trainer.v1"));
+        reg.Trainer.Tell("hello");
+        ExpectMsg("hello");
+    }
+
+    [Fact]
+    public void NasSerializer_must_keep_null_and_Nobody_refs()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(new E.RequestWork(_child));
+        var nullBytes = serializer.ToBinary(new E.RequestWork(null!));
+        Assert.Equal("""{"Trainer":null}""", Encoding.UTF8.GetString(nullBytes));
+        Assert.Null(Assert.IsType<E.RequestWork>(serializer.FromBinary(nullBytes, "nas.experiment.request-work.v1")).Trainer);
+
+        var nobody = serializer.FromBinary(serializer.ToBinary(new E.RegisterTrainer(ActorRefs.Nobody, "cpu")), "nas.experiment.register-trainer.v1");
+        Assert.Same(ActorRefs.Nobody, Assert.IsType<E.RegisterTrainer>(nobody).Trainer);
+    }
+
+    [Fact]
+    public void NasJson_without_a_system_must_refuse_an_actor_ref()
+    {
+        Assert.Throws<NotSupportedException>(() => System.Text.Json.JsonSerializer.Serialize(new E.RequestWork(_child), NasJson.Options));
+    }
+
+    [Fact]
+    public void NasSerializer_must_have_no_size_limit_without_remoting()
+    {
+        Assert.Null(NasSerializer.PayloadLimit(Sys.Settings.Config));
+        var big = new E.WorkFailed("k", "cpu", new string('x', 1_000_000), false);
+        Assert.True(Sys.Serialization.FindSerializerFor(big).ToBinary(big).Length > 1_000_000);
+    }
+
+    [Fact]
+    public void NasSerializer_must_refuse_a_message_larger_than_the_remoting_frame_size()
+    {
+        var config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.maximum-frame-size = 64000b")
+            .WithFallback(AkkaConfig.Quiet).WithFallback(AkkaConfig.Serialization);
+        var small = ActorSystem.Create("small-frame", config);
+        try
+        {
+            Assert.Equal((64_000L, 64_000L - NasSerializer.FrameMargin), NasSerializer.PayloadLimit(small.Settings.Config));
+            var limit = 64_000 - NasSerializer.FrameMargin;
+            var overhead = JsonLength(small, new E.WorkFailed("k", "cpu", "", false));
+            var fits = new E.WorkFailed("k", "cpu", new string('x', limit - overhead), false);
+            var over = fits with { Reason = fits.Reason + "x" };
+
+            Assert.Equal(limit, JsonLength(small, fits));
+            var serializer = small.Serialization.FindSerializerFor(over);
+            var e = Assert.Throws<SerializationException>(() => serializer.ToBinary(over));
+            Assert.Contains(typeof(E.WorkFailed).FullName!, e.Message);
+            Assert.Contains("nas.experiment.work-failed.v1", e.Message);
+            Assert.Contains($"{limit + 1} bytes", e.Message);
+            Assert.Contains($"{limit}-byte limit", e.Message);
+            Assert.Contains("64000", e.Message);
+
+            // Journal events and snapshots are written to the store, never sent: no frame limit for them.
+            var snapshot = new P.Snapshot(3, Rng, 17, [R1 with { Origin = new string('o', 200_000) }], Top, [], [], false);
+            Assert.True(small.Serialization.FindSerializerFor(snapshot).ToBinary(snapshot).Length > 200_000);
+        }
+        finally
+        {
+            Shutdown(small, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static int JsonLength(ActorSystem system, object o) => system.Serialization.FindSerializerFor(o).ToBinary(o).Length;
 
     private sealed record NotRegistered(int X) : INasSerializable;
 }

@@ -63,6 +63,13 @@ public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFacto
         return m with { Accuracy = m.Accuracy * (0.9 + 0.1 * ((batch * 7919) % 11) / 10.0) };
     }
 
+    /// <summary>Retrained from scratch: a little better than the shared-weight test score, more so with more steps.</summary>
+    public static Metrics RetrainOf(Architecture a, long steps)
+    {
+        var m = ScoreOf(a, EvalSplit.Test);
+        return m with { Accuracy = m.Accuracy + (1 - m.Accuracy) * steps / (steps + 1000.0) };
+    }
+
     /// <summary>Accuracy in [0,1) from the architecture's hash; the test split scores slightly lower.</summary>
     public static Metrics ScoreOf(Architecture a, EvalSplit split)
     {
@@ -102,6 +109,13 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
     {
         factory.Enter("reward", Device, ct);
         return FakeBackendFactory.RewardOf(architecture, batch);
+    }
+
+    public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
+    {
+        progress(new TrainProgress(-1, 0, steps / 2, 32, 1.0, 0.001));
+        factory.Enter("retrain", Device, ct);
+        return FakeBackendFactory.RetrainOf(architecture, steps);
     }
 
     public void Dispose()

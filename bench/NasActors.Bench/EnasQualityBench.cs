@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using NasActors.Core.Experiments;
+using NasActors.Core.Randomness;
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Training;
+using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Hosting;
+
+namespace NasActors.Bench;
+
+/// <summary>
+/// ENAS search quality against an honest baseline: per seed, a real ENAS search (hocon/enas-fashion.conf at half the
+/// shared-weight steps), then, with the same final shared weights, as many uniformly random architectures as the
+/// controller derived, scored exactly as the derive phase scores (same backend code, BN recalibration and validation
+/// images). Reports controller vs random (best of K, mean of K, test accuracy of each best) over the seeds, with a
+/// paired t-test. The baseline is plain uniform sampling over the whole space: nothing in it is tuned.
+/// </summary>
+internal static class EnasQualityBench
+{
+    /// <summary>Seeds the baseline's sampling stream ("RAND"), apart from every stream the search itself uses.</summary>
+    private const long RandomStreamTag = 0x52414E44;
+
+    private const string Name = "quality";
+
+    private sealed record SeedResult(long Seed, int K, double CtrlBest, double CtrlMean, int CtrlDistinct, double CtrlTest,
+        double RandBest, double RandMean, double RandTest, double Seconds, string Phases, string Check);
+
+    public static async Task Run(string[] args)
+    {
+        var failures = Stats.SelfCheck();
+        if (failures.Count > 0)
+        {
+            Console.WriteLine("enas-quality: Student-t self-check FAILED, p-values below are not to be trusted:");
+            foreach (var f in failures) Console.WriteLine("  " + f);
+        }
+        var seeds = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 5;
+        var extra = args.Skip(args.Length > 0 && int.TryParse(args[0], out _) ? 1 : 0).Where(a => a != "--set").ToArray();
+        string[] fixedOverrides = ["nas.train.total-steps=1200", "nas.enas.epochs=5"];
+        var probe = BenchConfig.LoadFile("enas-fashion.conf", [.. fixedOverrides, .. extra]);
+        Console.WriteLine($"enas-quality: {seeds} seeds, hocon/enas-fashion.conf with {string.Join(" ", fixedOverrides.Concat(extra))}: " +
+                          $"{probe.SupernetRounds} rounds, {probe.Enas.Reinforce.Epochs} epochs, {probe.Enas.Reinforce.Epochs * probe.Enas.Reinforce.StepsPerEpoch} controller updates, " +
+                          $"K = {probe.Enas.Reinforce.DeriveSamples} architectures each way on {probe.Train.ValidationImages} validation images; load average {BenchConfig.LoadAverage()}");
+
+        var results = new List<SeedResult>();
+        for (var seed = 1L; seed <= seeds; seed++)
+        {
+            var r = await OneSeed(seed, [$"nas.experiment.seed={seed}", .. fixedOverrides, .. extra]);
+            results.Add(r);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  seed {r.Seed}: controller best {r.CtrlBest:P2} mean {r.CtrlMean:P2} ({r.CtrlDistinct}/{r.K} distinct) | random best {r.RandBest:P2} mean {r.RandMean:P2} | " +
+                $"test: controller best {r.CtrlTest:P2}, random best {r.RandTest:P2} | {r.Seconds:F0} s ({r.Phases}){r.Check}"));
+        }
+
+        Console.WriteLine($"over {results.Count} seeds, mean ± sample std (difference = controller - random; paired two-sided t-test on the per-seed differences):");
+        Row("best of K, val", results.Select(r => r.CtrlBest).ToArray(), results.Select(r => r.RandBest).ToArray());
+        Row("mean of K, val", results.Select(r => r.CtrlMean).ToArray(), results.Select(r => r.RandMean).ToArray());
+        Row("best's test acc", results.Select(r => r.CtrlTest).ToArray(), results.Select(r => r.RandTest).ToArray());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  wall time per seed: {Stats.Mean(results.Select(r => r.Seconds).ToArray()):F0} ± {Stats.Std(results.Select(r => r.Seconds).ToArray()):F0} s"));
+    }
+
+    private static void Row(string label, double[] ctrl, double[] rand)
+    {
+        var diff = ctrl.Zip(rand, (a, b) => a - b).ToArray();
+        var (t, df, p) = Stats.PairedT(ctrl, rand);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label,-16} controller {100 * Stats.Mean(ctrl):F2} ± {100 * Stats.Std(ctrl):F2}   random {100 * Stats.Mean(rand):F2} ± {100 * Stats.Std(rand):F2}   " +
+            $"difference {100 * Stats.Mean(diff):+0.00;-0.00} ± {100 * Stats.Std(diff):F2} pp   t = {t:F3}, df = {df}, p = {p:F4}"));
+    }
+
+    private static async Task<SeedResult> OneSeed(long seed, string[] overrides)
+    {
+        var s = BenchConfig.LoadFile("enas-fashion.conf", overrides);
+        var dir = BenchConfig.TempDir("enas-quality");
+        try
+        {
+            var store = new ExperimentStore(dir);
+            store.Create(Name, "");
+            using var factory = BenchConfig.EnasFactory(s, store.CheckpointDirectory(Name));
+            factory.Validate(s.Devices);
+            var clock = Stopwatch.StartNew();
+            // Seconds in each phase, from the experiment's own progress messages (a phase ends at the first message of the next).
+            var phases = new Dictionary<ExperimentProtocol.Phase, double>();
+            var gate = new object();
+            var (phase, since) = (ExperimentProtocol.Phase.Supernet, 0.0);
+            void OnProgress(ExperimentProtocol.Progressed p)
+            {
+                lock (gate)
+                {
+                    if (p.Status.Phase == phase) return;
+                    var now = clock.Elapsed.TotalSeconds;
+                    phases[phase] = phases.GetValueOrDefault(phase) + now - since;
+                    (phase, since) = (p.Status.Phase, now);
+                }
+            }
+            var host = ExperimentHost.Start(store, Name, s, factory.Space, factory.Costs, factory, OnProgress);
+            ExperimentProtocol.Completed done;
+            List<(Architecture Arch, Metrics M)> ctrl; // the controller's derive batch, best first as the experiment ranked it
+            try
+            {
+                done = await host.Completion;
+                var k = s.Enas.Reinforce.DeriveSamples;
+                var r = await host.Ranking(k, TimeSpan.FromSeconds(30));
+                ctrl = [.. r.Top.Select(t => (t.Rollout.Architecture, t.Metrics))];
+            }
+            finally
+            {
+                await host.DisposeAsync();
+            }
+            lock (gate) phases[phase] = phases.GetValueOrDefault(phase) + clock.Elapsed.TotalSeconds - since;
+            var searchSeconds = clock.Elapsed.TotalSeconds;
+
+            var checkpoint = done.Status.SupernetCheckpoint ?? throw new InvalidOperationException("the experiment finished without a shared checkpoint");
+            var K = ctrl.Count;
+            var ctrlBest = ctrl[0];
+            var ctrlTest = done.Status.TestMetrics?.Accuracy ?? double.NaN;
+
+            // The baseline on its own dedicated thread (backends are thread-confined): a backend from the same factory,
+            // K uniform samples scored like the derive phase, the best also on the test split; plus one re-score of the
+            // controller's best, which must reproduce the derive phase's figure if the scoring really is the same.
+            var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(seed, RandomStreamTag));
+            var random = Enumerable.Range(0, K).Select(_ => factory.Space.Sample(rng)).ToArray();
+            var (rand, randTest, recheck) = await Task.Factory.StartNew(() =>
+            {
+                using var backend = factory.Create(s.Devices[0]);
+                var scored = random.Select(a => (Arch: a, M: backend.Score(a, checkpoint, EvalSplit.Validation, default)))
+                    .OrderByDescending(x => x.M.Accuracy).ThenBy(x => x.M.Loss).ToList();
+                var test = backend.Score(scored[0].Arch, checkpoint, EvalSplit.Test, default).Accuracy;
+                var again = backend.Score(ctrlBest.Arch, checkpoint, EvalSplit.Validation, default);
+                return (scored.Select(x => x.M).ToList(), test, again);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            var check = recheck.Accuracy == ctrlBest.M.Accuracy && recheck.Loss == ctrlBest.M.Loss
+                ? ""
+                : string.Create(CultureInfo.InvariantCulture, $"  WARNING: re-scoring the controller's best gave {recheck.Accuracy:P2} / loss {recheck.Loss:F5}, derive gave {ctrlBest.M.Accuracy:P2} / {ctrlBest.M.Loss:F5}");
+            var p = phases.Where(kv => kv.Value > 0).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{PhaseName(kv.Key)} {kv.Value:F0}"));
+            var phaseText = string.Join(", ", p) + string.Create(CultureInfo.InvariantCulture, $"; baseline scoring {clock.Elapsed.TotalSeconds - searchSeconds:F0}");
+            return new SeedResult(seed, K, ctrlBest.M.Accuracy, ctrl.Average(c => c.M.Accuracy), ctrl.Select(c => c.Arch.CanonicalKey).Distinct().Count(), ctrlTest,
+                rand[0].Accuracy, rand.Average(m => m.Accuracy), randTest, clock.Elapsed.TotalSeconds, phaseText, check);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static string PhaseName(ExperimentProtocol.Phase p) => p switch
+    {
+        ExperimentProtocol.Phase.Supernet => "shared",
+        ExperimentProtocol.Phase.Controller => "controller",
+        ExperimentProtocol.Phase.Search => "derive",
+        ExperimentProtocol.Phase.Test => "test",
+        _ => p.ToString().ToLowerInvariant(),
+    };
+
+}
