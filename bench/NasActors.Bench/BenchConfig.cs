@@ -24,9 +24,10 @@ internal static class BenchConfig
 
     /// <summary>The Torch ENAS factory exactly as the CLI builds it (ExperimentContext.CreateFactory): the learning-rate
     /// schedule spans the steps one trainer runs.</summary>
-    public static TorchEnasBackendFactory EnasFactory(NasSettings s, string checkpointDirectory) =>
+    /// <param name="threads">Intra-op threads; null: the settings' own.</param>
+    public static TorchEnasBackendFactory EnasFactory(NasSettings s, string checkpointDirectory, int? threads = null) =>
         new(s.Enas.Space, s.Enas.Controller, s.Train with { TotalSteps = s.StepsPerSlot }, s.Enas.RewardImages, s.Enas.PathEvery, s.Data,
-            checkpointDirectory, s.EffectiveThreads);
+            checkpointDirectory, threads ?? s.EffectiveThreads);
 
     public static string TempDir(string tag) => Directory.CreateTempSubdirectory("nas-bench-" + tag + "-").FullName;
 

@@ -64,7 +64,7 @@ internal static class EnasResumeBench
         var clock = Stopwatch.StartNew();
         // Factory creation as `nas resume` does it: TorchSharp init, search space, data load and cost table (Validate).
         var inner = BenchConfig.EnasFactory(s, store.CheckpointDirectory(Name));
-        var factory = new EnasTimedFactory(inner, clock);
+        var factory = new TimedFactory(inner, clock);
         factory.Validate(s.Devices);
         var factorySeconds = clock.Elapsed.TotalSeconds;
         var host = ExperimentHost.Start(store, Name, s, factory.Space, factory.Costs, factory);

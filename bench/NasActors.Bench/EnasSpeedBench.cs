@@ -77,16 +77,13 @@ internal static class EnasSpeedBench
         return result;
     }
 
-    private static TorchEnasBackendFactory Factory(NasSettings s, string dir, int threads) =>
-        new(s.Enas.Space, s.Enas.Controller, s.Train with { TotalSteps = s.StepsPerSlot }, s.Enas.RewardImages, s.Enas.PathEvery, s.Data, dir, threads);
-
     private static (double SamplesPerSecond, double OneSampleMs, double UpdatesPerSecond) Controller(NasSettings s, int threads)
     {
         var dir = BenchConfig.TempDir("enas-speed");
         try
         {
             // The factory sets libtorch's (process-wide) thread count on this thread, as a trainer's would.
-            using var factory = Factory(s, dir, threads);
+            using var factory = BenchConfig.EnasFactory(s, dir, threads);
             using var policy = factory.CreatePolicy();
             var p = policy.Initialize(new PolicyMeta(0, 0, Xoshiro256.StateFromSeed(1)));
             var rng = Xoshiro256.FromSeed(2);
@@ -125,7 +122,7 @@ internal static class EnasSpeedBench
         var dir = BenchConfig.TempDir("enas-speed");
         try
         {
-            using var factory = Factory(s, dir, 1);
+            using var factory = BenchConfig.EnasFactory(s, dir, 1);
             factory.Validate(["cpu"]); // data and cost table loaded before any clock
             using var backend = factory.Create("cpu");
             using var policy = factory.CreatePolicy();

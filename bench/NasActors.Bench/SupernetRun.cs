@@ -17,8 +17,7 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
         var dir = BenchConfig.TempDir("run");
         var store = new ExperimentStore(dir);
         store.Create("bench", "");
-        var steps = (s.Train.TotalSteps + s.Devices.Length - 1) / s.Devices.Length;
-        using var factory = new TorchSposBackendFactory(s.Supernet, s.Train with { TotalSteps = steps }, s.Data, store.CheckpointDirectory("bench"), s.EffectiveThreads);
+        using var factory = new TorchSposBackendFactory(s.Supernet, s.Train with { TotalSteps = s.StepsPerSlot }, s.Data, store.CheckpointDirectory("bench"), s.EffectiveThreads);
         factory.Validate(s.Devices); // data loaded before the clock starts, as in the bare loop
         var clock = Stopwatch.StartNew();
         var timed = new TimedFactory(factory, clock);

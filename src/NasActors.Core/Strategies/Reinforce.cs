@@ -40,12 +40,7 @@ public static class Reinforce
     {
         var r = s.Pending.FirstOrDefault(p => p.Id == id);
         if (r is null || s.Rewards.ContainsKey(id)) return s;
-        var scored = new ScoredRollout(r, metrics);
-        return s with
-        {
-            Rewards = s.Rewards.Add(id, scored),
-            Derived = s.Deriving ? s.Derived.Add(scored) : s.Derived,
-        };
+        return s with { Rewards = s.Rewards.Add(id, new ScoredRollout(r, metrics)) };
     }
 
     public static bool IsKnown(ReinforceState s, RolloutId id) => s.Pending.Any(p => p.Id == id) && !s.Rewards.ContainsKey(id);

@@ -15,7 +15,6 @@ namespace NasActors.Core.Strategies;
 /// <param name="Pending">The current batch: a training batch for update <see cref="Step"/>, or the derive batch.</param>
 /// <param name="Rewards">Rewards of <see cref="Pending"/> received so far.</param>
 /// <param name="Deriving">Pending is the final derive batch.</param>
-/// <param name="Derived">Every scored derive rollout (the search result).</param>
 public sealed record ReinforceState(
     string? Policy,
     long Step,
@@ -25,11 +24,10 @@ public sealed record ReinforceState(
     ImmutableArray<Rollout> Pending,
     ImmutableSortedDictionary<RolloutId, ScoredRollout> Rewards,
     bool Deriving,
-    ImmutableArray<ScoredRollout> Derived,
     ReinforceStats? Last)
 {
     public static ReinforceState Initial(long seed) => new(null, 0, null, Xoshiro256.StateFromSeed(Xoshiro256.Derive(seed, 0x454e4153)), 0, [],
-        ImmutableSortedDictionary<RolloutId, ScoredRollout>.Empty, false, [], null);
+        ImmutableSortedDictionary<RolloutId, ScoredRollout>.Empty, false, null);
 
     public IEnumerable<Rollout> Unrewarded => Pending.Where(r => !Rewards.ContainsKey(r.Id));
 
@@ -37,6 +35,9 @@ public sealed record ReinforceState(
 
     /// <summary>The derive batch is fully scored: the search is over.</summary>
     public bool Finished => Deriving && BatchComplete;
+
+    /// <summary>Every scored derive rollout (the search result): the derive batch is the last, so its rewards are these.</summary>
+    public ImmutableArray<ScoredRollout> Derived => Deriving ? [.. Rewards.Values] : [];
 
     public ImmutableArray<ScoredRollout> Ranked => [.. Derived.Order(ScoredRollout.BestFirst)];
 }

@@ -64,12 +64,12 @@ public static class ControllerProtocol
 
     /// <summary>The whole <see cref="ReinforceState"/>, flattened for JSON.</summary>
     public sealed record Snapshot(string? Policy, long Step, double? Baseline, RngState Rng, int NextRolloutId, ImmutableArray<Rollout> Pending,
-        ImmutableArray<ScoredRollout> Rewards, bool Deriving, ImmutableArray<ScoredRollout> Derived, ReinforceStats? Last) : INasSerializable
+        ImmutableArray<ScoredRollout> Rewards, bool Deriving, ReinforceStats? Last) : INasSerializable
     {
         public static Snapshot From(ReinforceState s) => new(s.Policy, s.Step, s.Baseline, s.Rng, s.NextRolloutId, s.Pending,
-            [.. s.Rewards.Values], s.Deriving, s.Derived, s.Last);
+            [.. s.Rewards.Values], s.Deriving, s.Last);
 
         public ReinforceState ToState() => new(Policy, Step, Baseline, Rng, NextRolloutId, Pending,
-            Rewards.ToImmutableSortedDictionary(x => x.Rollout.Id, x => x), Deriving, Derived, Last);
+            Rewards.ToImmutableSortedDictionary(x => x.Rollout.Id, x => x), Deriving, Last);
     }
 }

@@ -26,8 +26,9 @@ internal static class FashionMnist
 
     private const int ImageMagic = 0x00000803; // unsigned byte, 3 dimensions
     private const int LabelMagic = 0x00000801; // unsigned byte, 1 dimension
-    private const int Side = 28;
-    private const int Classes = 10;
+    /// <summary>Images are Side x Side grayscale; the supernets are sized for it.</summary>
+    public const int Side = 28;
+    public const int Classes = 10;
 
     public static DatasetSplits Load(DataSpec spec)
     {

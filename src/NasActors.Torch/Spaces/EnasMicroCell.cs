@@ -20,7 +20,7 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Te
 {
     private readonly ReluConvBn pre0;
     private readonly ReluConvBn pre1;
-    private readonly ModuleList<OpChoice> ops; // node-major: (node 2, slot 0), (node 2, slot 1), (node 3, slot 0), ...
+    private readonly ModuleList<LayerChoice<MicroOp>> ops; // node-major: (node 2, slot 0), (node 2, slot 1), (node 3, slot 0), ...
     private readonly ReluConvBn output;
     private readonly string[] _inputKeys;
 
@@ -31,12 +31,12 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Te
         (Input0, Input1) = (input0, input1);
         pre0 = new ReluConvBn(input0.Channels, channels, Stride(input0.Resolution, resolution));
         pre1 = new ReluConvBn(input1.Channels, channels, Stride(input1.Resolution, resolution));
-        ops = new ModuleList<OpChoice>();
+        ops = new ModuleList<LayerChoice<MicroOp>>();
         _inputKeys = new string[2 * nodes];
         for (var i = 2; i < nodes + 2; i++)
             for (var j = 0; j < 2; j++)
             {
-                ops.Add(new OpChoice(EnasMicroSpace.OpKey(cellType, i, j), candidateOps, channels));
+                ops.Add(new LayerChoice<MicroOp>(EnasMicroSpace.OpKey(cellType, i, j), candidateOps, op => MicroOps.Create(op, channels)));
                 _inputKeys[2 * (i - 2) + j] = EnasMicroSpace.InputKey(cellType, i, j);
             }
         output = new ReluConvBn(nodes * channels, channels, 1);
@@ -55,9 +55,9 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Te
     public ReluConvBn Output => output;
 
     /// <summary>The op decision of node <paramref name="node"/> (2..Nodes+1), slot <paramref name="slot"/> (0, 1).</summary>
-    public OpChoice Op(int node, int slot) => ops[2 * (node - 2) + slot];
+    public LayerChoice<MicroOp> Op(int node, int slot) => ops[2 * (node - 2) + slot];
 
-    public IEnumerable<OpChoice> Ops => ops;
+    public IEnumerable<LayerChoice<MicroOp>> Ops => ops;
 
     public override Tensor forward(Tensor s0, Tensor s1, Architecture architecture)
     {

@@ -1,4 +1,5 @@
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Data;
 using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,8 +18,6 @@ namespace NasActors.Torch.Spaces;
 /// </summary>
 internal sealed class EnasMicroSupernet : nn.Module<Tensor, Architecture, Tensor>
 {
-    public const int ImageSide = 28;
-    public const int Classes = 10;
 
     private readonly ConvBn stem;
     private readonly ModuleList<EnasMicroCell> cells;
@@ -34,8 +33,8 @@ internal sealed class EnasMicroSupernet : nn.Module<Tensor, Architecture, Tensor
         stem = new ConvBn(1, spec.Channels, 3, relu: false);
         cells = new ModuleList<EnasMicroCell>();
         var ops = spec.Ops.ToArray();
-        (int Channels, int Resolution) prev = (spec.Channels, ImageSide), prevPrev = prev;
-        var resolution = ImageSide;
+        (int Channels, int Resolution) prev = (spec.Channels, FashionMnist.Side), prevPrev = prev;
+        var resolution = FashionMnist.Side;
         for (var s = 0; s < spec.Stages; s++)
         {
             var channels = checked(spec.Channels << s);
@@ -48,7 +47,7 @@ internal sealed class EnasMicroSupernet : nn.Module<Tensor, Architecture, Tensor
             }
         }
         LastChannels = prev.Channels;
-        classifier = nn.Linear(LastChannels, Classes);
+        classifier = nn.Linear(LastChannels, FashionMnist.Classes);
         RegisterComponents();
         Cells = [.. cells];
     }

@@ -1,4 +1,5 @@
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Data;
 using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -15,11 +16,9 @@ namespace NasActors.Torch.Spaces;
 /// </summary>
 internal sealed class SposSupernet : nn.Module<Tensor, Architecture, Tensor>
 {
-    public const int ImageSide = 28;
-    public const int Classes = 10;
 
     private readonly ConvBn stem;
-    private readonly ModuleList<LayerChoice> blocks;
+    private readonly ModuleList<LayerChoice<ShuffleNetV2Block>> blocks;
     private readonly ConvBn head;
     private readonly Linear classifier;
 
@@ -30,25 +29,26 @@ internal sealed class SposSupernet : nn.Module<Tensor, Architecture, Tensor>
         spec.Validate();
         Spec = spec;
         stem = new ConvBn(1, spec.StemChannels, 3);
-        blocks = new ModuleList<LayerChoice>();
+        blocks = new ModuleList<LayerChoice<ShuffleNetV2Block>>();
         var width = spec.StemChannels;
         for (var s = 0; s < spec.StageDepths.Length; s++)
             for (var b = 0; b < spec.StageDepths[s]; b++)
             {
                 var outWidth = spec.StageChannels[s];
-                blocks.Add(new LayerChoice(SposSpace.BlockKey(s, b), spec.Candidates, width, outWidth, b == 0 ? 2 : 1));
+                var (inWidth, stride) = (width, b == 0 ? 2 : 1);
+                blocks.Add(new LayerChoice<ShuffleNetV2Block>(SposSpace.BlockKey(s, b), spec.Candidates, c => CandidateOps.Create(c, inWidth, outWidth, stride)));
                 width = outWidth;
             }
         LastWidth = 2 * width;
         head = new ConvBn(width, LastWidth, 1);
-        classifier = nn.Linear(LastWidth, Classes);
+        classifier = nn.Linear(LastWidth, FashionMnist.Classes);
         RegisterComponents();
         Blocks = [.. blocks];
     }
 
     public int LastWidth { get; }
     public ConvBn Stem => stem;
-    public IReadOnlyList<LayerChoice> Blocks { get; }
+    public IReadOnlyList<LayerChoice<ShuffleNetV2Block>> Blocks { get; }
     public ConvBn Head => head;
     public Linear Classifier => classifier;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Data;
 using NasActors.Torch.Ops;
 using NasActors.Torch.Spaces;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal static class FlopsCounter
 {
     public static CostTable Count(SposSupernet net)
     {
-        long h = SposSupernet.ImageSide, w = SposSupernet.ImageSide;
+        long h = FashionMnist.Side, w = FashionMnist.Side;
         var baseFlops = net.Stem.Macs(h, w, out h, out w);
         var entries = ImmutableDictionary.CreateBuilder<string, ArchitectureCost>(StringComparer.Ordinal);
         foreach (var block in net.Blocks)
@@ -48,7 +49,7 @@ internal static class FlopsCounter
     /// </summary>
     public static CostTable Count(EnasMicroSupernet net)
     {
-        long baseFlops = net.Stem.Macs(EnasMicroSupernet.ImageSide, EnasMicroSupernet.ImageSide, out _, out _);
+        long baseFlops = net.Stem.Macs(FashionMnist.Side, FashionMnist.Side, out _, out _);
         var baseParams = ParameterCount(net.Stem) + ParameterCount(net.Classifier);
         var entries = new Dictionary<string, ArchitectureCost>(StringComparer.Ordinal);
         foreach (var c in net.Space.Choices.Where(c => c.Kind == ChoiceKind.Input))

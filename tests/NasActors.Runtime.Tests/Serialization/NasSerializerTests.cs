@@ -84,7 +84,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         new C.BatchSampled(60, [R1, R2], Rng, true),
         new C.RewardRecorded(new RolloutId(7), M3),
         new C.PolicyUpdated(61, "policy2", 1.0 / 3, new ReinforceStats(0.5, Tricky, 1e-300, 5)),
-        new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], false, Top, new ReinforceStats(0.5, 0.25, 2, 3)),
+        new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], true, new ReinforceStats(0.5, 0.25, 2, 3)),
     ];
 
     /// <summary>
