@@ -17,6 +17,48 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   fi
 fi
 
+# openssl: the cluster TLS test makes its certificates with cluster/make-certs.sh.
+if ! command -v openssl >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "error: openssl is missing; run: sudo apt-get install openssl" >&2; exit 1; }
+  echo "installing openssl..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q -o DPkg::Lock::Timeout=120 openssl >/dev/null 2>&1 \
+    || { apt-get update -q -o DPkg::Lock::Timeout=120 >/dev/null && apt-get install -y -q -o DPkg::Lock::Timeout=120 openssl >/dev/null; } \
+    || { echo "error: could not install openssl" >&2; exit 1; }
+fi
+
+# PostgreSQL (Debian's 15) on loopback for the cluster tests: a login role nas_test with a password generated per
+# run; tests create their own databases from NAS_TEST_POSTGRES.
+if [ -z "${NAS_TEST_POSTGRES:-}" ]; then
+  pgfail() { echo "error: PostgreSQL setup failed: $*" >&2; exit 1; }
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: PostgreSQL setup needs root; run test.sh as root (sudo ./test.sh) or export NAS_TEST_POSTGRES=\"Host=...;Username=...;Password=...;Database=postgres\" (a role with CREATEDB)" >&2
+    exit 1
+  fi
+  if ! command -v pg_ctlcluster >/dev/null; then
+    echo "installing postgresql..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q -o DPkg::Lock::Timeout=120 postgresql >/dev/null 2>&1 \
+      || { apt-get update -q -o DPkg::Lock::Timeout=120 >/dev/null && apt-get install -y -q -o DPkg::Lock::Timeout=120 postgresql >/dev/null; } \
+      || pgfail "could not install postgresql (apt-get install postgresql)"
+  fi
+  read -r pgver pgcl _ < <(pg_lsclusters -h 2>/dev/null | head -1)
+  [ -n "${pgcl:-}" ] || pgfail "no cluster found (try: pg_createcluster 15 main)"
+  echo "listen_addresses = '127.0.0.1'" > "/etc/postgresql/$pgver/$pgcl/conf.d/99-loopback.conf" || pgfail "cannot write conf.d"
+  if ! pg_isready -q -h 127.0.0.1; then   # not running (or not on loopback): (re)start it
+    if pg_ctlcluster "$pgver" "$pgcl" status >/dev/null 2>&1; then pgact=restart; else pgact=start; fi
+    pg_ctlcluster "$pgver" "$pgcl" $pgact || pgfail "pg_ctlcluster $pgver $pgcl $pgact (see /var/log/postgresql/)"
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+    pg_isready -q -h 127.0.0.1 || pgfail "server not ready on 127.0.0.1:5432 after 30 s (see /var/log/postgresql/)"
+  fi
+  pgpw=$(openssl rand -hex 16 2>/dev/null || head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (cd / && su postgres -c "psql -qX -v ON_ERROR_STOP=1 -v pw=$pgpw" >/dev/null) <<'SQL' || pgfail "could not create role nas_test"
+DO $$ BEGIN CREATE ROLE nas_test; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+ALTER ROLE nas_test LOGIN CREATEDB PASSWORD :'pw';
+SQL
+  export NAS_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=nas_test;Password=$pgpw;Database=postgres"
+fi
+
 export GLIBC_TUNABLES="glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 OMP_WAIT_POLICY=PASSIVE
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Hosting;
 using NasActors.Torch.Training;
+using NasActors.Core.Training;
 
 namespace NasActors.Bench;
 
@@ -16,10 +17,10 @@ internal static class ResumeBench
         "nas.search.population-size=100", "nas.search.generations=20", "nas.search.top-k=10", "nas.search.mutation-count=25",
         "nas.search.crossover-count=25", "nas.search.max-flops=0", "nas.supernet.stage-depths=[4,4,4]", "nas.trainers.devices=[cpu,cpu]", "nas.trainers.intra-op-threads=1");
 
-    private static InstantBackendFactory Factory(NasSettings s, string dir, TimeSpan cost)
+    private static SyntheticBackendFactory Factory(NasSettings s, string dir, TimeSpan cost)
     {
         using var torch = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1);
-        return new InstantBackendFactory(torch.Space, torch.Costs, cost);
+        return new SyntheticBackendFactory(torch.Space, torch.Costs, cost);
     }
 
     public static async Task Child(string[] args)

@@ -11,19 +11,25 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
 {
     private static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed = new Dictionary<string, ImmutableHashSet<string>>
     {
-        ["search"] = ["--config", "--name", "--store", "--set"],
+        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config"],
+        ["node"] = ["--config", "--role", "--seeds", "--host", "--port", "--devices", "--store", "--journal", "--set", "--allow-insecure"],
         ["resume"] = ["--store"],
         ["status"] = ["--store"],
         ["export"] = ["--store", "--top", "--out"],
         ["help"] = [],
     }.ToImmutableDictionary();
 
+    /// <summary>Options that take no value.</summary>
+    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure"];
+
+    public bool Flag(string name) => Options.ContainsKey(name);
+
     public static CliArgs Parse(string[] args)
     {
         if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         var verb = args[0] is "-h" or "--help" ? "help" : args[0];
         if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export (see `nas help`)");
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export, node (see `nas help`)");
         var positional = ImmutableArray.CreateBuilder<string>();
         var options = new Dictionary<string, ImmutableArray<string>.Builder>();
         for (var i = 1; i < args.Length; i++)
@@ -34,6 +40,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
             string key = a, value;
             var eq = a.IndexOf('=');
             if (eq > 0) { key = a[..eq]; value = a[(eq + 1)..]; }
+            else if (Flags.Contains(a)) value = "on";
             else
             {
                 if (i + 1 >= args.Length) throw new NasUserException($"option {a} needs a value");

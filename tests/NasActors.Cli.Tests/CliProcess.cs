@@ -20,15 +20,24 @@ internal sealed class CliProcess : IDisposable
         return d?.FullName ?? throw new InvalidOperationException("repository root (NasActors.slnx) not found above " + AppContext.BaseDirectory);
     }
 
-    public CliProcess(params string[] args)
+    public CliProcess(params string[] args) : this(null, null, args) { }
+
+    /// <summary>The CLI with extra environment variables.</summary>
+    public static CliProcess WithEnvironment(IReadOnlyDictionary<string, string> env, params string[] args) => new(null, env, args);
+
+    /// <summary>./run-cluster.sh (which starts the CLI's nodes itself).</summary>
+    public static CliProcess RunCluster(IReadOnlyDictionary<string, string>? env, params string[] args) => new("run-cluster.sh", env, args);
+
+    private CliProcess(string? script, IReadOnlyDictionary<string, string>? env, string[] args)
     {
         if (!File.Exists(Dll))
             throw new InvalidOperationException($"{Dll} is missing: build the CLI in Release first (./test.sh does)");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Dll);
+        var psi = new ProcessStartInfo(script is null ? "dotnet" : "bash") { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script is null ? Dll : Path.Combine(RepoRoot, script));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
         psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         _p = new Process { StartInfo = psi };
         _p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _out.AppendLine(e.Data); };
         _p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _err.AppendLine(e.Data); };
@@ -81,6 +90,14 @@ internal sealed class CliProcess : IDisposable
         using var p = new CliProcess(args);
         var code = p.Wait(timeout);
         return (code, p.Stdout, p.Stderr);
+    }
+
+    /// <summary>SIGTERM: the process shuts down gracefully (a node leaves the cluster).</summary>
+    public void Terminate()
+    {
+        if (_p.HasExited) return;
+        using var kill = Process.Start("kill", ["-TERM", _p.Id.ToString()]);
+        kill!.WaitForExit();
     }
 
     public void Dispose()

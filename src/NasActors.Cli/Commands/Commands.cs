@@ -13,6 +13,11 @@ internal static class Commands
           nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
           nas export NAME [--store DIR] [--top K] [--out FILE]
                                                 top K architectures as NNI-style JSON with their metrics
+          nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
+                   [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
+                                                run one cluster node (see cluster/README.md)
+          nas search --cluster --seeds HOST:PORT,.. [--config FILE] [--name NAME] [--store DIR] [--node-config FILE]
+                                                submit an experiment to a running cluster and follow it
 
         The store defaults to ./experiments (or $NAS_STORE). Exit codes: 0 done, 2 user error, 1 internal failure.
         """;
@@ -23,6 +28,7 @@ internal static class Commands
         "resume" => SearchCommand.Resume(a),
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),
+        "node" => NodeCommand.Run(a),
         _ => Help(),
     };
 

@@ -11,17 +11,19 @@ internal sealed class ConsoleProgress
     private double _lastStep = double.NegativeInfinity;
     private string? _lastLine;
 
-    public void Report(ExperimentProtocol.Progressed p)
+    public void Report(ExperimentProtocol.Progressed p) => Report(p.Line);
+
+    public void Report(string line)
     {
         lock (_gate)
         {
             var now = _clock.Elapsed.TotalSeconds;
-            var chatty = p.Line.Contains(" step ", StringComparison.Ordinal);
+            var chatty = line.Contains(" step ", StringComparison.Ordinal);
             if (chatty && now - _lastStep < 2) return;
-            if (p.Line == _lastLine) return;
+            if (line == _lastLine) return;
             if (chatty) _lastStep = now;
-            _lastLine = p.Line;
-            Console.WriteLine($"[{(int)now / 60:00}:{(int)now % 60:00}] {p.Line}");
+            _lastLine = line;
+            Console.WriteLine($"[{(int)now / 60:00}:{(int)now % 60:00}] {line}");
         }
     }
 }

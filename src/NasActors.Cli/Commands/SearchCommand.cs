@@ -33,6 +33,9 @@ internal static class SearchCommand
         var store = new ExperimentStore(a.Store);
         var name = a.Option("--name") ?? $"{settings.Strategy}-{DateTime.Now:yyyyMMdd-HHmmss}";
         ExperimentStore.CheckName(name);
+        if (a.Flag("--cluster")) return await ClusterSearchCommand.Run(a, store, name, text, settings);
+        if (a.Option("--seeds") is not null || a.Option("--node-config") is not null)
+            throw new NasUserException("--seeds and --node-config apply to a cluster search; add --cluster");
         if (store.Exists(name))
             throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `nas resume {name}` or pick another --name");
 
@@ -51,7 +54,10 @@ internal static class SearchCommand
     public static async Task<int> Resume(CliArgs a)
     {
         var store = new ExperimentStore(a.Store);
-        var ctx = ExperimentContext.Open(store, a.RequireName());
+        var name = a.RequireName();
+        if (store.Exists(name) && store.IsClusterExperiment(name))
+            throw new NasUserException($"experiment '{name}' runs on a cluster: start its controller nodes (`nas node --role controller`) and its coordinator resumes it; follow it with `nas search --cluster --name {name}` and the same config");
+        var ctx = ExperimentContext.Open(store, name);
         using var owner = ctx;
         using var lease = store.Lock(ctx.Name);
         ctx.Factory.Validate(ctx.Settings.Devices);
@@ -87,9 +93,9 @@ internal static class SearchCommand
         }
     }
 
-    private static string SpaceSize(double n) => n < 1e9 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString("G3", CultureInfo.InvariantCulture);
+    internal static string SpaceSize(double n) => n < 1e9 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString("G3", CultureInfo.InvariantCulture);
 
-    private static string Limits(NasSettings s) =>
+    internal static string Limits(NasSettings s) =>
         (s.MaxFlops > 0 ? string.Create(CultureInfo.InvariantCulture, $", FLOPs <= {s.MaxFlops / 1e6:F2} M") : "")
         + (s.MaxParams > 0 ? string.Create(CultureInfo.InvariantCulture, $", params <= {s.MaxParams:N0}") : "");
 

@@ -23,6 +23,8 @@ internal sealed class ConfigReader(Config config, string source)
         catch { return "?"; }
     }
 
+    public bool Bool(string key) => Read(key, () => config.GetBoolean(key), "on or off");
+
     public string String(string key) => Read(key, () => config.GetString(key) ?? throw new FormatException(), "a string");
 
     public int Int(string key, int min, int max)
@@ -46,10 +48,10 @@ internal sealed class ConfigReader(Config config, string source)
         return v;
     }
 
-    public TimeSpan Duration(string key)
+    public TimeSpan Duration(string key, bool allowZero = false)
     {
         var v = Read(key, () => config.GetTimeSpan(key, null, allowInfinite: false), "a duration (e.g. 30s, 10m)");
-        if (v <= TimeSpan.Zero) throw new NasUserException($"{key} in {source} must be a positive duration");
+        if (v < TimeSpan.Zero || (v == TimeSpan.Zero && !allowZero)) throw new NasUserException($"{key} in {source} must be a positive duration");
         return v;
     }
 

@@ -23,7 +23,9 @@ public sealed record NasSettings(
     int ExportTopK,
     EnasSettings Enas,
     bool KeepAllCheckpoints = false,
-    long RetrainSteps = 0)
+    long RetrainSteps = 0,
+    bool Synthetic = false,
+    TimeSpan SyntheticCost = default)
 {
     public bool IsEnas => Strategy == "enas";
 
@@ -82,7 +84,14 @@ public sealed record NasSettings(
                 "all" => true,
                 var other => throw new NasUserException($"nas.runtime.keep-checkpoints = '{other}' in {source}; use last or all"),
             },
-            r.Long("nas.retrain.steps", 0, 100_000_000));
+            r.Long("nas.retrain.steps", 0, 100_000_000),
+            r.String("nas.trainers.backend") switch
+            {
+                "torch" => false,
+                "synthetic" => true,
+                var other => throw new NasUserException($"nas.trainers.backend = '{other}' in {source}; use torch (or synthetic, for runtime benchmarks)"),
+            },
+            r.Duration("nas.trainers.synthetic-cost", allowZero: true));
         try
         {
             supernet.Validate();
@@ -135,6 +144,7 @@ public sealed record NasSettings(
                 });
             // Retraining enters the fingerprint only when it is on, so experiments from before it existed still resume.
             if (RetrainSteps > 0) json += "|retrain " + RetrainSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (Synthetic) json += "|synthetic";
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
         }
     }

@@ -9,6 +9,7 @@ using NasActors.Core.Experiments;
 using NasActors.Core.Training;
 using NasActors.Runtime.Controller;
 using NasActors.Runtime.Population;
+using NasActors.Runtime.Serialization;
 using static NasActors.Runtime.Experiment.ExperimentProtocol;
 
 namespace NasActors.Runtime.Experiment;
@@ -34,6 +35,10 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, (Work Work, IActorRef Trainer, long Deadline)> _inFlight = new();
     private readonly Dictionary<IActorRef, string> _trainers = new();
     private readonly List<IActorRef> _idle = [];
+    private readonly HashSet<string> _requeued = [];
+    private bool _dispatchedSinceStart;
+    // Trainers whose validation score is with the proposer, to be acknowledged once it is recorded.
+    private readonly Dictionary<RolloutId, List<(IActorRef Trainer, string Key)>> _awaitingRecord = new();
     private bool _askedForRollouts;
     private bool _askedForPolicy;
     private bool _askedForSamples;
@@ -72,8 +77,17 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
         Command<GetStatus>(_ => Sender.Tell(Status()));
         Command<RegisterTrainer>(OnRegister);
-        // An unknown trainer asking for work registers by doing so (e.g. after this actor was restarted).
-        Command<RequestWork>(r => OnRegister(new RegisterTrainer(r.Trainer, "?")));
+        Command<RequestWork>(r =>
+        {
+            // An unknown trainer (this actor restarted or moved to another node) must register, with its version, first.
+            if (!_trainers.ContainsKey(r.Trainer))
+            {
+                r.Trainer.Tell(RegisterAgain.Instance);
+                return;
+            }
+            MarkIdle(r.Trainer);
+            Dispatch();
+        });
         Command<Terminated>(t =>
         {
             if (t.ActorRef.Equals(_population))
@@ -138,7 +152,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         if (_settings.ReadOnly) return;
         if (_state.Info is { SettingsHash: { } recorded } && recorded != _settings.SettingsHash)
         {
-            Fail($"experiment '{_settings.Name}' was started with different settings (fingerprint {recorded[..12]}, now {_settings.SettingsHash[..12]}): its config.conf or the defaults changed; restore them to resume, or start a new experiment", true);
+            Fail($"experiment '{_settings.Name}' was started with different settings (fingerprint {Hashes.Short(recorded)}, now {Hashes.Short(_settings.SettingsHash)}): its config.conf or the defaults changed; restore them to resume, or start a new experiment", true);
             return;
         }
         if (_state.Info is { } i2 && (i2.Slots != _settings.Slots || i2.StepsPerSlot != _settings.StepsPerSlot))
@@ -245,15 +259,37 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             // Monotonic clock: a wall-clock jump (NTP, suspend) must not expire every lease at once.
             _inFlight[work.Key] = (work, trainer, Environment.TickCount64 + (long)_settings.LeaseTimeout.TotalMilliseconds);
             trainer.Tell(work);
+            // Operators (and the failover benchmark) see when work flows again after a restart or a lost trainer.
+            if (!_dispatchedSinceStart)
+            {
+                _dispatchedSinceStart = true;
+                _log.Info("first work since start: {0} to {1}", work.Key, trainer.Path);
+            }
+            if (_requeued.Remove(work.Key)) _log.Info("work {0} handed out again, to {1}", work.Key, trainer.Path);
         }
     }
 
     private void OnRegister(RegisterTrainer r)
     {
+        var refusal = r.ProtocolVersion != NasProtocol.Current
+            ? $"protocol version {r.ProtocolVersion}, this coordinator speaks {NasProtocol.Current}"
+            : r.SpaceHash is { } h && h != _settings.SpaceHash
+                ? $"search space {Hashes.Short(h)}, experiment '{_settings.Name}' searches {Hashes.Short(_settings.SpaceHash)}"
+                : null;
+        if (refusal is not null)
+        {
+            _log.Warning("refused trainer {0} ({1}) at {2}: {3}; it gets no work. Run the same NasActors version and experiment config on every node",
+                r.Device, r.Trainer.Path, r.Trainer.Path.Address, refusal);
+            r.Trainer.Tell(new RegistrationRefused(refusal));
+            return;
+        }
         if (_trainers.TryAdd(r.Trainer, r.Device)) Context.Watch(r.Trainer);
-        MarkIdle(r.Trainer);
+        if (r.Holding is null) MarkIdle(r.Trainer);
         Dispatch();
     }
+
+    /// <summary>Tells a trainer its result is safe, so it stops re-sending it.</summary>
+    private static void Ack(IActorRef trainer, string key) => trainer.Tell(new ResultAcknowledged(key));
 
     private void MarkIdle(IActorRef trainer)
     {
@@ -277,6 +313,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private void Requeue(string key)
     {
         if (!_inFlight.Remove(key, out var f)) return;
+        _requeued.Add(key);
         _queue.Insert(0, f.Work);
     }
 
@@ -295,6 +332,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private void Finish(string key)
     {
         _inFlight.Remove(key);
+        _requeued.Remove(key);
         _queue.RemoveAll(q => q.Key == key);
     }
 
@@ -302,9 +340,15 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     {
         Finish(r.Key);
         var s = r.Slice;
-        if (_state.Phase != Phase.Supernet || s.Round != _state.RoundsDone || _state.RoundSlices.ContainsKey(s.Slot)) return; // late duplicate
+        var sender = Sender;
+        if (_state.Phase != Phase.Supernet || s.Round != _state.RoundsDone || _state.RoundSlices.ContainsKey(s.Slot))
+        {
+            Ack(sender, r.Key); // late duplicate
+            return;
+        }
         Persist(new SliceCompleted(s.Round, s.Slot, r.Result.Checkpoint, r.Result.MeanLoss, r.Result.Accuracy, r.Result.Images, r.Result.Seconds), e =>
         {
+            Ack(sender, r.Key);
             _lastRound = (_state.RoundSlices.Values.Append(e).Average(x => x.Loss), _state.RoundSlices.Values.Append(e).Average(x => x.Accuracy));
             Apply(e);
             Drive();
@@ -314,8 +358,13 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private void OnMerged(SlicesMerged r)
     {
         Finish(r.Key);
-        if (_state.Phase != Phase.Supernet || r.Round != _state.RoundsDone) return;
-        Persist(new RoundCompleted(r.Round, r.Checkpoint), CompleteRound);
+        var sender = Sender;
+        if (_state.Phase != Phase.Supernet || r.Round != _state.RoundsDone)
+        {
+            Ack(sender, r.Key);
+            return;
+        }
+        Persist(new RoundCompleted(r.Round, r.Checkpoint), e => { Ack(sender, r.Key); CompleteRound(e); });
     }
 
     private void CompleteRound(RoundCompleted e)
@@ -333,25 +382,39 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private void OnScored(RolloutScored r)
     {
         Finish(r.Key);
+        var sender = Sender;
         if (r.Split == EvalSplit.Test)
         {
-            if (_state.Phase != Phase.Test) return;
-            Persist(new TestCompleted(r.Id, r.Metrics), e => { Apply(e); Drive(); });
+            if (_state.Phase != Phase.Test)
+            {
+                Ack(sender, r.Key);
+                return;
+            }
+            Persist(new TestCompleted(r.Id, r.Metrics), e => { Ack(sender, r.Key); Apply(e); Drive(); });
             return;
         }
-        // The population owns scores: it records each rollout once and acknowledges.
+        // The population owns scores: it records each rollout once and acknowledges; the trainer hears back then.
+        if (!_awaitingRecord.TryGetValue(r.Id, out var waiting)) _awaitingRecord[r.Id] = waiting = [];
+        waiting.Add((sender, r.Key));
         _population.Tell(new PopulationProtocol.RecordScore(r.Id, r.Metrics));
     }
 
     private void OnRetrained(RolloutRetrained r)
     {
         Finish(r.Key);
-        if (_state.Phase != Phase.Retrain) return;
-        Persist(new RetrainCompleted(r.Id, _state.Info!.RetrainSteps, r.Metrics), e => { Apply(e); Drive(); });
+        var sender = Sender;
+        if (_state.Phase != Phase.Retrain)
+        {
+            Ack(sender, r.Key);
+            return;
+        }
+        Persist(new RetrainCompleted(r.Id, _state.Info!.RetrainSteps, r.Metrics), e => { Ack(sender, r.Key); Apply(e); Drive(); });
     }
 
     private void OnScoreRecorded(PopulationProtocol.ScoreRecordedResult r)
     {
+        if (_awaitingRecord.Remove(r.Id, out var waiting))
+            foreach (var (trainer, key) in waiting) Ack(trainer, key);
         if (!r.Duplicate) _scoredThisRun++;
         if (!_searchClock.IsRunning) _searchClock.Start();
         _best = r.Best;
@@ -481,7 +544,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             case Phase.Supernet when _state.RoundsDone > 0 && _state.RoundSlices.IsEmpty:
             case Phase.Search when _state.RoundsDone > 0 && _generation < 0:
                 var last = _lastRound;
-                line = string.Create(inv, $"{SupernetLabel()}  round {_state.RoundsDone}/{_settings.Rounds} done  loss {last.Loss:F3}  train acc {last.Accuracy:P1}  checkpoint {_state.Checkpoint?[..12]}");
+                line = string.Create(inv, $"{SupernetLabel()}  round {_state.RoundsDone}/{_settings.Rounds} done  loss {last.Loss:F3}  train acc {last.Accuracy:P1}  checkpoint {(_state.Checkpoint is { } ck ? Hashes.Short(ck) : "")}");
                 break;
             case Phase.Controller or Phase.Supernet when _samples is { } sr && _state.Enas:
                 var total = (long)_settings.Epochs * _settings.ControllerStepsPerEpoch;

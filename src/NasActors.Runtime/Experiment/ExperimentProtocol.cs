@@ -63,11 +63,32 @@ public static class ExperimentProtocol
     // These two carry actor refs: NasSerializer writes a ref as its serialized path (with the address other nodes
     // know it by) and resolves it on the receiving node, so a remote trainer gets a ref the experiment can watch and reply to.
 
-    /// <summary>A trainer announces itself; the experiment watches it and hands it work when idle.</summary>
-    public sealed record RegisterTrainer(IActorRef Trainer, string Device) : INasSerializable;
+    /// <summary>
+    /// A trainer announces itself; the experiment watches it and hands it work when idle. A trainer whose protocol
+    /// version or search-space hash (null: not stated, in-process only) differs is refused with
+    /// <see cref="RegistrationRefused"/> and never gets work. <paramref name="Holding"/>: the key of work the trainer is
+    /// still running (re-registering with a new coordinator); it is not idle until it asks for work.
+    /// </summary>
+    public sealed record RegisterTrainer(IActorRef Trainer, string Device, string? SpaceHash = null, int ProtocolVersion = NasProtocol.Version,
+        string? Holding = null) : INasSerializable;
 
-    /// <summary>The trainer is idle and wants the next work item.</summary>
+    /// <summary>The trainer is idle and wants the next work item. An unregistered trainer is told <see cref="RegisterAgain"/>.</summary>
     public sealed record RequestWork(IActorRef Trainer) : INasSerializable;
+
+    /// <summary>The experiment does not know this trainer (it restarted, or moved to another node): register first.</summary>
+    public sealed record RegisterAgain : INasSerializable
+    {
+        public static readonly RegisterAgain Instance = new();
+    }
+
+    /// <summary>Registration refused (another protocol version or search space); the trainer stops.</summary>
+    public sealed record RegistrationRefused(string Reason) : INasSerializable;
+
+    /// <summary>
+    /// The result of <paramref name="Key"/> is safe: journaled (or recognised as a duplicate). Trainers re-send a result
+    /// until it is acknowledged, so a result sent while the coordinator moves between nodes is not lost.
+    /// </summary>
+    public sealed record ResultAcknowledged(string Key) : INasSerializable;
 
     // ---- work handed to trainers: each a pure function of its fields, so redoing it gives the same result ----
 

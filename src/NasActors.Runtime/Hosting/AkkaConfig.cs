@@ -65,6 +65,39 @@ public static class AkkaConfig
             """);
     }
 
+    /// <summary>Journal and snapshots in PostgreSQL 15 (tables created on first use).</summary>
+    public static Config Postgres(string connectionString)
+    {
+        try { _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString); }
+        catch (ArgumentException e)
+        {
+            throw new Core.NasUserException($"the PostgreSQL connection string is malformed ({e.Message}); write it as Host=...;Username=...;Password=...;Database=...");
+        }
+        var cs = Escape(connectionString);
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "PostgreSQL.15"
+                  auto-initialize = on
+                  # An unreachable server fails recovery after this, not the default 30 s.
+                  recovery-event-timeout = 10s
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "PostgreSQL.15"
+                  auto-initialize = on
+                }
+              }
+            }
+            """);
+    }
+
     private static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path }.ToString();
 
     private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");

@@ -34,29 +34,24 @@ public sealed class ExperimentHost : IAsyncDisposable
     {
         Name = name;
         // May throw a user error: before anything is created. ENAS's proposer is the controller, which needs the policy factory.
-        var strategy = settings.IsEnas ? null : settings.CreateStrategy(space, costs);
         var policies = factory as IPolicyBackendFactory ?? policyFactory;
-        if (settings.IsEnas && policies is null && !readOnly)
-            throw new ArgumentException("an ENAS experiment needs a backend factory that also implements IPolicyBackendFactory", nameof(factory));
+        var strategy = ExperimentActors.Strategy(settings, space, costs, policies, readOnly);
+        var journal = store.JournalConfig(name);
         var config = (extra ?? Config.Empty)
             .WithFallback(AkkaConfig.Quiet)
             .WithFallback(AkkaConfig.Serialization)
-            .WithFallback(AkkaConfig.Sqlite(store.JournalPath(name), store.SnapshotPath(name)));
+            .WithFallback(journal);
         System = ActorSystem.Create("nas", config);
         try
         {
             SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
             var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
             var janitor = settings.KeepAllCheckpoints || readOnly ? null : new CheckpointJanitor(store.CheckpointDirectory(name));
-            Population = strategy is not null
-                ? System.ActorOf(PopulationProtocol.Props(new PopulationProtocol.Settings(name, settings.SnapshotEvery), strategy), "population")
-                : System.ActorOf(ControllerProtocol.Props(new ControllerProtocol.Settings(name, settings.SnapshotEvery, settings.Enas.Reinforce, settings.Seed, readOnly),
-                    policies ?? new ReadOnlyPolicies(space), janitor), "controller");
-            Experiment = System.ActorOf(ExperimentProtocol.Props(ExperimentProtocol.Settings.Create(settings, name, space.Hash, readOnly), Population, listener, janitor), "experiment");
+            (Experiment, Population) = ExperimentActors.Spawn(System, name, settings, space, strategy, policies, listener, janitor, readOnly);
             listener.Tell(new Listener.WatchExperiment(Experiment));
             if (readOnly || factory is null) return;
             for (var i = 0; i < settings.Devices.Length; i++)
-                System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i]), factory, Experiment), $"trainer-{i}");
+                System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i], space.Hash), factory, Experiment), $"trainer-{i}");
         }
         catch
         {
@@ -82,18 +77,6 @@ public sealed class ExperimentHost : IAsyncDisposable
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    }
-
-    /// <summary>
-    /// Read-only hosts recover the controller from its journal and answer queries; they never sample or learn, so
-    /// no policy backend is created. Should one be needed, the call fails with a clear message.
-    /// </summary>
-    private sealed class ReadOnlyPolicies(SearchSpace space) : IPolicyBackendFactory
-    {
-        public SearchSpace Space { get; } = space;
-
-        public IPolicyBackend CreatePolicy() =>
-            throw new InvalidOperationException("a read-only experiment host does not run the ENAS policy");
     }
 
     private sealed class Listener : ReceiveActor

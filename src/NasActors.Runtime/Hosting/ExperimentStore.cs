@@ -37,6 +37,29 @@ public sealed partial class ExperimentStore(string root)
     public string SnapshotPath(string name) => Path.Combine(DirectoryOf(name), "snapshots.db");
     public string CheckpointDirectory(string name) => Path.Combine(DirectoryOf(name), "checkpoints");
 
+    /// <summary>Marks an experiment whose journal is the cluster's (<c>journal = sqlite|postgres</c>), not its own SQLite files.</summary>
+    public const string JournalMarker = "journal.conf";
+
+    /// <summary>The cluster's SQLite journal and snapshots (cluster mode with <c>nas.cluster.journal = sqlite</c>).</summary>
+    public string ClusterDirectory => Path.Combine(Root, ".cluster");
+
+    /// <summary>
+    /// The Akka persistence config that holds this experiment's journal: its own SQLite files, or, for an experiment
+    /// run on a cluster, the cluster's journal named in STORE/NAME/journal.conf.
+    /// </summary>
+    public Akka.Configuration.Config JournalConfig(string name)
+    {
+        var marker = Path.Combine(DirectoryOf(name), JournalMarker);
+        if (!File.Exists(marker)) return AkkaConfig.Sqlite(JournalPath(name), SnapshotPath(name));
+        string kind;
+        try { kind = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(marker)).GetString("journal", ""); }
+        catch (Exception e) when (e is not IOException) { kind = ""; }
+        return Cluster.ClusterJournal.Config(kind, this, configured: null, source: marker);
+    }
+
+    /// <summary>Whether the experiment was submitted to a cluster (its journal is the cluster's).</summary>
+    public bool IsClusterExperiment(string name) => File.Exists(Path.Combine(DirectoryOf(name), JournalMarker));
+
     public bool Exists(string name) => File.Exists(Path.Combine(DirectoryOf(name), ConfigFile));
 
     public IReadOnlyList<string> List() => Directory.Exists(Root)
@@ -44,7 +67,7 @@ public sealed partial class ExperimentStore(string root)
         : [];
 
     /// <summary>Creates the experiment directory with its config, atomically.</summary>
-    public void Create(string name, string configText)
+    public void Create(string name, string configText, string? journalMarker = null)
     {
         CheckName(name);
         if (Exists(name))
@@ -63,6 +86,7 @@ public sealed partial class ExperimentStore(string root)
                 f.Write(System.Text.Encoding.UTF8.GetBytes(configText));
                 f.Flush(flushToDisk: true);
             }
+            if (journalMarker is not null) File.WriteAllText(Path.Combine(tmp, JournalMarker), journalMarker);
             Directory.Move(tmp, dest);
             Core.IO.Durable.SyncDirectory(Root);
         }

@@ -1,4 +1,5 @@
 using NasActors.Runtime.Experiment;
+using K = NasActors.Runtime.Cluster.CoordinatorProtocol;
 using C = NasActors.Runtime.Controller.ControllerProtocol;
 using NasActors.Runtime.Population;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
@@ -34,6 +35,9 @@ internal static class NasManifests
         ["nas.controller.reward-recorded.v1"] = typeof(C.RewardRecorded),
         ["nas.controller.policy-updated.v1"] = typeof(C.PolicyUpdated),
         ["nas.controller.snapshot.v1"] = typeof(C.Snapshot),
+        // cluster coordinator journal
+        ["nas.coordinator.experiment-submitted.v1"] = typeof(K.ExperimentSubmitted),
+        ["nas.coordinator.experiment-ended.v1"] = typeof(K.ExperimentEnded),
     };
 
     /// <summary>Messages: they may cross nodes, so NasSerializer refuses one larger than the remoting frame size.</summary>
@@ -41,6 +45,9 @@ internal static class NasManifests
     {
         ["nas.experiment.register-trainer.v1"] = typeof(E.RegisterTrainer),
         ["nas.experiment.request-work.v1"] = typeof(E.RequestWork),
+        ["nas.experiment.register-again.v1"] = typeof(E.RegisterAgain),
+        ["nas.experiment.registration-refused.v1"] = typeof(E.RegistrationRefused),
+        ["nas.experiment.result-acknowledged.v1"] = typeof(E.ResultAcknowledged),
         ["nas.experiment.get-status.v1"] = typeof(E.GetStatus),
         ["nas.experiment.status.v1"] = typeof(E.StatusResult),
         ["nas.experiment.train-slice.v1"] = typeof(E.TrainSlice),
@@ -64,6 +71,12 @@ internal static class NasManifests
         ["nas.controller.policy.v1"] = typeof(C.PolicyResult),
         ["nas.controller.samples.v1"] = typeof(C.SamplesResult),
         ["nas.controller.failed.v1"] = typeof(C.ControllerFailed),
+        ["nas.coordinator.submit-experiment.v1"] = typeof(K.SubmitExperiment),
+        ["nas.coordinator.submit-result.v1"] = typeof(K.SubmitResult),
+        ["nas.coordinator.get-experiment.v1"] = typeof(K.GetExperiment),
+        ["nas.coordinator.experiment-result.v1"] = typeof(K.ExperimentResult),
+        ["nas.coordinator.experiment-announced.v1"] = typeof(K.ExperimentAnnounced),
+        ["nas.coordinator.experiment-progressed.v1"] = typeof(K.ExperimentProgressed),
     };
 
     /// <summary>Every registered manifest (a manifest listed in both parts fails here, at type initialisation).</summary>

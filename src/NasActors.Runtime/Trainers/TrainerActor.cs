@@ -2,12 +2,15 @@ using Akka.Actor;
 using Akka.Event;
 using NasActors.Core;
 using NasActors.Core.Training;
+using NasActors.Runtime.Serialization;
 using static NasActors.Runtime.Experiment.ExperimentProtocol;
 
 namespace NasActors.Runtime.Trainers;
 
-internal sealed class TrainerActor : ReceiveActor
+internal sealed class TrainerActor : ReceiveActor, IWithTimers
 {
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private readonly TrainerProtocol.Settings _settings;
     private readonly ITrainerBackendFactory _factory;
     private readonly IActorRef _experiment;
@@ -16,9 +19,15 @@ internal sealed class TrainerActor : ReceiveActor
     private readonly CancellationTokenSource _cts = new();
     private ITrainerBackend? _backend;
     private string? _current;
+    // Results not yet acknowledged by the experiment, re-sent until they are (they may be lost in a coordinator handover).
+    private readonly Dictionary<string, object> _unacked = new();
 
     private sealed record Done(string Key, object Result);
     private sealed record Error(string Key, Exception Exception);
+    private sealed record RetryTick
+    {
+        public static readonly RetryTick Instance = new();
+    }
 
     public TrainerActor(TrainerProtocol.Settings settings, ITrainerBackendFactory factory, IActorRef experiment)
     {
@@ -31,8 +40,26 @@ internal sealed class TrainerActor : ReceiveActor
         Receive<Done>(d =>
         {
             _current = null;
+            _unacked[d.Key] = d.Result;
+            if (!Timers.IsTimerActive("retry")) Timers.StartPeriodicTimer("retry", RetryTick.Instance, _settings.Retry);
             _experiment.Tell(d.Result);
             _experiment.Tell(new RequestWork(Self));
+        });
+        Receive<ResultAcknowledged>(a =>
+        {
+            _unacked.Remove(a.Key);
+            if (_unacked.Count == 0) Timers.Cancel("retry");
+        });
+        Receive<RetryTick>(_ =>
+        {
+            foreach (var result in _unacked.Values) _experiment.Tell(result);
+        });
+        Receive<RegisterAgain>(_ => Register());
+        Receive<TrainerProtocol.Reconnect>(_ => Register());
+        Receive<RegistrationRefused>(r =>
+        {
+            _log.Error("trainer {0} was refused by the experiment: {1}. It stops; run the same NasActors version and experiment config on every node", _settings.Device, r.Reason);
+            Context.Stop(Self);
         });
         Receive<Error>(e =>
         {
@@ -45,7 +72,9 @@ internal sealed class TrainerActor : ReceiveActor
         Receive<TrainProgress>(p => _experiment.Tell(new TrainerProgressed(_settings.Device, p)));
     }
 
-    protected override void PreStart() => _experiment.Tell(new RegisterTrainer(Self, _settings.Device));
+    protected override void PreStart() => Register();
+
+    private void Register() => _experiment.Tell(new RegisterTrainer(Self, _settings.Device, _settings.SpaceHash, NasProtocol.Current, _current));
 
     protected override void PostStop()
     {

@@ -5,6 +5,7 @@ using NasActors.Core.Experiments;
 using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Serialization;
 using NasActors.Runtime.Tests.Support;
 using Xunit.Abstractions;
 using static NasActors.Runtime.Experiment.ExperimentProtocol;
@@ -56,11 +57,30 @@ public sealed class ExperimentActorTests : SqliteTestKit
     private static SliceTrained Trained(TrainSlice w, string? checkpoint = null, int? images = null) =>
         new(w.Key, w.Slice, new SliceResult(checkpoint ?? FakeBackendFactory.SliceCheckpoint(w.Slice), 0.5, 0.25, images ?? w.Slice.Steps * 32, 0.1));
 
+    private static string KeyOf(object result) => result switch
+    {
+        SliceTrained r => r.Key,
+        SlicesMerged r => r.Key,
+        RolloutScored r => r.Key,
+        RolloutRetrained r => r.Key,
+        _ => throw new ArgumentException("not a result: " + result.GetType().Name),
+    };
+
     /// <summary>The trainer reports <paramref name="result"/> and asks for more, as the real trainer does.</summary>
-    private static void Reply(TestProbe trainer, IActorRef experiment, object result)
+    private static void Report(TestProbe trainer, IActorRef experiment, object result)
     {
         experiment.Tell(result, trainer.Ref);
         experiment.Tell(new RequestWork(trainer.Ref), trainer.Ref);
+    }
+
+    /// <summary>
+    /// <see cref="Report"/>, for a result the experiment journals (or drops as stale) itself: it is acknowledged to the
+    /// trainer before the trainer is handed anything else (the trainer's RequestWork waits behind the persist).
+    /// </summary>
+    private static void Reply(TestProbe trainer, IActorRef experiment, object result)
+    {
+        Report(trainer, experiment, result);
+        trainer.ExpectMsg(new ResultAcknowledged(KeyOf(result)));
     }
 
     private StatusResult Status(IActorRef experiment)
@@ -162,16 +182,20 @@ public sealed class ExperimentActorTests : SqliteTestKit
         _population.Reply(new P.RolloutsResult(0, [r0, r1], false, [], 0));
 
         var scored = new List<ScoredRollout>();
+        var w = t.ExpectMsg<ScoreRollout>();
         foreach (var (r, last) in new[] { (r0, false), (r1, true) })
         {
-            var w = t.ExpectMsg<ScoreRollout>();
             Assert.Equal((r.Id, ckpt, EvalSplit.Validation), (w.Rollout.Id, w.Checkpoint, w.Split));
             var m = FakeBackendFactory.ScoreOf(w.Rollout.Architecture, EvalSplit.Validation);
-            Reply(t, experiment, new RolloutScored(w.Key, r.Id, EvalSplit.Validation, m));
+            Report(t, experiment, new RolloutScored(w.Key, r.Id, EvalSplit.Validation, m));
             var record = _population.ExpectMsg<P.RecordScore>();
             Assert.Equal(new P.RecordScore(r.Id, m), record);
+            // Not acknowledged yet (the population has not recorded it): the next work item comes first.
+            var next = last ? null : t.ExpectMsg<ScoreRollout>();
             scored.Add(new ScoredRollout(r, m));
             _population.Reply(new P.ScoreRecordedResult(r.Id, false, last, false, 0, scored.Count, scored[0]));
+            t.ExpectMsg(new ResultAcknowledged(w.Key));
+            w = next!;
         }
 
         // The generation is complete: the experiment asks again, and the population says the search is over.
@@ -212,6 +236,7 @@ public sealed class ExperimentActorTests : SqliteTestKit
 
         Reply(t1, experiment, Trained(w1));
         experiment.Tell(Trained(w1, checkpoint: "ffffffffffffffff", images: 100_000), t1.Ref); // duplicate, different content
+        t1.ExpectMsg(new ResultAcknowledged(w1.Key)); // acknowledged, so the trainer stops re-sending it
         Reply(t2, experiment, Trained(w2));
 
         var merge = t1.ExpectMsg<MergeSlices>(); // t1 asked for work first
@@ -219,13 +244,18 @@ public sealed class ExperimentActorTests : SqliteTestKit
         Assert.Equal(FakeBackendFactory.SliceCheckpoint(w1.Slice), merge.Checkpoints[w1.Slice.Slot]);
         Assert.Equal(2 * 2 * 32, Status(experiment).ImagesTrained);
 
-        experiment.Tell(new SlicesMerged(merge.Key, 0, "m0"));
-        AwaitAssert(() => Assert.Equal(1, Status(experiment).RoundsDone));
+        experiment.Tell(new SlicesMerged(merge.Key, 0, "m000000000000000"), t1.Ref);
+        t1.ExpectMsg(new ResultAcknowledged(merge.Key));
+        Assert.Equal(1, Status(experiment).RoundsDone);
+        var round1 = t2.ExpectMsg<TrainSlice>(); // the idle trainer starts round 1 from the merged weights
+        Assert.Equal((1, "m000000000000000"), (round1.Slice.Round, round1.Slice.FromCheckpoint));
         experiment.Tell(Trained(w2, images: 100_000), t2.Ref); // late: round 0 is over
-        experiment.Tell(new SlicesMerged(merge.Key, 0, "m0-again")); // late merge
+        t2.ExpectMsg(new ResultAcknowledged(w2.Key));
+        experiment.Tell(new SlicesMerged(merge.Key, 0, "m0-again-0000000"), t1.Ref); // late merge
+        t1.ExpectMsg(new ResultAcknowledged(merge.Key));
         var status = Status(experiment);
         Assert.Equal(1, status.RoundsDone);
-        Assert.Equal("m0", status.SupernetCheckpoint);
+        Assert.Equal("m000000000000000", status.SupernetCheckpoint);
         Assert.Equal(2 * 2 * 32, status.ImagesTrained);
         Assert.Equal(2, Journal.Count(Pid, "nas.experiment.slice-completed.v1"));
         Assert.Equal(1, Journal.Count(Pid, "nas.experiment.round-completed.v1"));
@@ -387,6 +417,7 @@ public sealed class ExperimentActorTests : SqliteTestKit
         public void Release(IReadOnlyCollection<string> checkpoints) => Released.Enqueue([.. checkpoints]);
     }
 
+    // Checkpoint names are 16 characters, like the hashes trainers return: the progress line shows their first 12.
     [Fact]
     public void ExperimentActor_must_release_only_checkpoints_resume_no_longer_needs()
     {
@@ -394,17 +425,154 @@ public sealed class ExperimentActorTests : SqliteTestKit
         var experiment = Sys.ActorOf(ExperimentProtocol.Props(Config(slots: 2, stepsPerSlot: 4, stepsPerRound: 2), _population.Ref, _listener.Ref, janitor));
         var t = Trainer(experiment, "t");
         // Round 0: two slices, then the merge. Nothing older exists, so only the slices' files are released.
-        var s0 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s0, "a0"));
-        var s1 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s1, "a1"));
-        var m0 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m0.Key, 0, "m0"));
+        var s0 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s0, "a000000000000000"));
+        var s1 = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(s1, "a100000000000000"));
+        var m0 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m0.Key, 0, "m000000000000000"));
         AwaitCondition(() => janitor.Released.Count == 1);
-        Assert.Equal(["a0", "a1"], janitor.Released.Single().Order());
+        Assert.Equal(["a000000000000000", "a100000000000000"], janitor.Released.Single().Order());
         // Round 1 starts from m0, which must be kept until round 1 is journaled.
-        var r1a = t.ExpectMsg<TrainSlice>(); Assert.Equal("m0", r1a.Slice.FromCheckpoint); Reply(t, experiment, Trained(r1a, "b0"));
-        var r1b = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(r1b, "b1"));
-        var m1 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m1.Key, 1, "m1"));
+        var r1a = t.ExpectMsg<TrainSlice>(); Assert.Equal("m000000000000000", r1a.Slice.FromCheckpoint); Reply(t, experiment, Trained(r1a, "b000000000000000"));
+        var r1b = t.ExpectMsg<TrainSlice>(); Reply(t, experiment, Trained(r1b, "b100000000000000"));
+        var m1 = t.ExpectMsg<MergeSlices>(); Reply(t, experiment, new SlicesMerged(m1.Key, 1, "m100000000000000"));
         AwaitCondition(() => janitor.Released.Count == 2);
-        Assert.Equal(["b0", "b1", "m0"], janitor.Released.Last().Order());
-        Assert.DoesNotContain(janitor.Released.SelectMany(x => x), c => c == "m1");
+        Assert.Equal(["b000000000000000", "b100000000000000", "m000000000000000"], janitor.Released.Last().Order());
+        Assert.DoesNotContain(janitor.Released.SelectMany(x => x), c => c == "m100000000000000");
+    }
+
+    // ---- acknowledgements and registration (the trainer keeps a result until it is acknowledged) ----
+
+    [Fact]
+    public void ExperimentActor_must_acknowledge_a_slice_result_only_once_it_is_journaled_and_a_duplicate_at_once()
+    {
+        var experiment = Start(Config(slots: 2, stepsPerSlot: 4, stepsPerRound: 2));
+        var t1 = Trainer(experiment, "t1");
+        var t2 = Trainer(experiment, "t2");
+        var w1 = t1.ExpectMsg<TrainSlice>();
+        t2.ExpectMsg<TrainSlice>();
+
+        experiment.Tell(Trained(w1), t1.Ref);
+        t1.ExpectMsg(new ResultAcknowledged(w1.Key));
+        // The acknowledgement is sent from the persist callback: by now the event is in the journal.
+        Assert.Equal(1, Journal.Count(Pid, "nas.experiment.slice-completed.v1"));
+
+        // A re-sent copy (the trainer did not see the first acknowledgement) is acknowledged without a new event.
+        experiment.Tell(Trained(w1), t1.Ref);
+        t1.ExpectMsg(new ResultAcknowledged(w1.Key));
+        // So is a stale merge of a round that is not the current one.
+        experiment.Tell(new SlicesMerged("merge/7", 7, "m7"), t1.Ref);
+        t1.ExpectMsg(new ResultAcknowledged("merge/7"));
+
+        var status = Status(experiment);
+        Assert.Equal((0, 2 * 32L), (status.RoundsDone, status.ImagesTrained));
+        Assert.Equal(1, Journal.Count(Pid, "nas.experiment.slice-completed.v1"));
+        Assert.Equal(0, Journal.Count(Pid, "nas.experiment.round-completed.v1"));
+        t2.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // an acknowledgement goes to the sender only
+    }
+
+    [Fact]
+    public void ExperimentActor_must_acknowledge_a_validation_score_once_the_population_records_it()
+    {
+        var experiment = Start(Config());
+        var t = Trainer(experiment, "t");
+        var ckpt = TrainAllRounds(t, experiment, 1);
+        _population.ExpectMsg<P.GetRollouts>();
+        var r0 = R(0, "a", "b", "c", "a");
+        _population.Reply(new P.RolloutsResult(0, [r0], false, [], 0));
+        var w = t.ExpectMsg<ScoreRollout>();
+        Assert.Equal((r0.Id, ckpt), (w.Rollout.Id, w.Checkpoint));
+
+        var m = FakeBackendFactory.ScoreOf(r0.Architecture, EvalSplit.Validation);
+        experiment.Tell(new RolloutScored(w.Key, r0.Id, EvalSplit.Validation, m), t.Ref);
+        Assert.Equal(new P.RecordScore(r0.Id, m), _population.ExpectMsg<P.RecordScore>());
+        // The experiment journals nothing for a validation score: it is safe only once the population has it.
+        t.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _population.Reply(new P.ScoreRecordedResult(r0.Id, false, true, false, 0, 1, new ScoredRollout(r0, m)));
+        t.ExpectMsg(new ResultAcknowledged(w.Key));
+        _population.ExpectMsg<P.GetRollouts>(); // the generation is complete
+    }
+
+    [Fact]
+    public void ExperimentActor_must_refuse_a_trainer_of_another_protocol_version()
+    {
+        var experiment = Start(Config());
+        var old = CreateTestProbe("old");
+        EventFilter.Warning(contains: "refused trainer").ExpectOne(() =>
+            experiment.Tell(new RegisterTrainer(old.Ref, "cuda:3", "0011223344556677", NasProtocol.Current + 1), old.Ref));
+        var refused = old.ExpectMsg<RegistrationRefused>();
+        Assert.Contains($"protocol version {NasProtocol.Current + 1}", refused.Reason);
+        Assert.Contains($"speaks {NasProtocol.Current}", refused.Reason);
+
+        // Work is queued (round 0), yet the refused trainer is not a trainer: asking gets it nothing but RegisterAgain.
+        var before = Status(experiment);
+        Assert.Equal((Phase.Supernet, 0, 0), (before.Phase, before.Trainers, before.InFlight));
+        experiment.Tell(new RequestWork(old.Ref), old.Ref);
+        old.ExpectMsg<RegisterAgain>();
+        var good = Trainer(experiment, "good");
+        good.ExpectMsg<TrainSlice>();
+        old.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, Status(experiment).Trainers);
+    }
+
+    [Fact]
+    public void ExperimentActor_must_refuse_a_trainer_built_for_another_search_space()
+    {
+        var experiment = Start(Config(spaceHash: "0011223344556677"));
+        var other = CreateTestProbe("other");
+        EventFilter.Warning(contains: "refused trainer").ExpectOne(() =>
+            experiment.Tell(new RegisterTrainer(other.Ref, "cpu", "ffffeeeeddddcccc"), other.Ref));
+        var refused = other.ExpectMsg<RegistrationRefused>();
+        Assert.Contains("search space ffffeeeedddd", refused.Reason);
+        Assert.Contains($"'{Name}' searches 001122334455", refused.Reason);
+        Assert.Equal(0, Status(experiment).Trainers);
+
+        // The same space (stated) is accepted and gets the queued work; the refused one never does.
+        var same = CreateTestProbe("same");
+        experiment.Tell(new RegisterTrainer(same.Ref, "cpu", "0011223344556677"), same.Ref);
+        same.ExpectMsg<TrainSlice>();
+        other.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void ExperimentActor_must_answer_RequestWork_from_an_unknown_trainer_with_RegisterAgain()
+    {
+        var experiment = Start(Config());
+        var stranger = CreateTestProbe("stranger");
+        experiment.Tell(new RequestWork(stranger.Ref), stranger.Ref);
+        stranger.ExpectMsg<RegisterAgain>();
+        var before = Status(experiment);
+        Assert.Equal((0, 0), (before.Trainers, before.InFlight)); // asking does not register
+
+        experiment.Tell(new RegisterTrainer(stranger.Ref, "cpu"), stranger.Ref);
+        stranger.ExpectMsg<TrainSlice>();
+        Assert.Equal(1, Status(experiment).Trainers);
+    }
+
+    [Fact]
+    public void ExperimentActor_must_not_hand_work_to_a_trainer_that_registers_holding_work()
+    {
+        var experiment = Start(Config());
+        var busy = CreateTestProbe("busy");
+        experiment.Tell(new RegisterTrainer(busy.Ref, "cpu", Holding: "slice/0/0"), busy.Ref);
+
+        // Registered (and watched), but not idle: the queued round-0 slice stays queued.
+        var status = Status(experiment);
+        Assert.Equal((1, 0), (status.Trainers, status.InFlight));
+
+        // Once it asks, it gets work.
+        experiment.Tell(new RequestWork(busy.Ref), busy.Ref);
+        Assert.Equal(0, busy.ExpectMsg<TrainSlice>().Slice.Round);
+        Assert.Equal(1, Status(experiment).InFlight);
+    }
+
+    [Fact]
+    public void ExperimentActor_must_accept_a_checkpoint_name_shorter_than_its_progress_line_shows()
+    {
+        var experiment = Start(Config(stepsPerSlot: 4, stepsPerRound: 2));
+        var t = Trainer(experiment, "t");
+        var w0 = t.ExpectMsg<TrainSlice>();
+        Reply(t, experiment, Trained(w0, "short"));
+        var w1 = t.ExpectMsg<TrainSlice>();
+        Assert.Equal((1, "short"), (w1.Slice.Round, w1.Slice.FromCheckpoint));
     }
 }

@@ -14,6 +14,7 @@ using NasActors.Runtime.Tests.Support;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
 using P = NasActors.Runtime.Population.PopulationProtocol;
 using C = NasActors.Runtime.Controller.ControllerProtocol;
+using K = NasActors.Runtime.Cluster.CoordinatorProtocol;
 using NasActors.Core.Strategies;
 using SerializationException = System.Runtime.Serialization.SerializationException;
 
@@ -37,6 +38,8 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static readonly ImmutableArray<ScoredRollout> Top = [new(R1, M1), new(R2, M2), new(R2 with { Id = new RolloutId(0) }, M3)];
     private static readonly RngState Rng = new(ulong.MaxValue, 0, 0x8000_0000_0000_0001UL, 12345);
     private static readonly SupernetSlice Slice = new(3, 1, 2, "0123456789abcdef", 150, 50);
+    private static readonly E.StatusResult Status =
+        new("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy", new E.RetrainCompleted(new RolloutId(7), 10, M2));
 
     /// <summary>A representative instance of every registered type, non-empty collections included (see <see cref="Samples"/>).</summary>
     private static readonly IReadOnlyList<object> PlainSamples =
@@ -60,7 +63,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         new P.ScoreRecorded(new RolloutId(7), M1),
         new P.Snapshot(3, Rng, 17, [R1, R2], Top, [Top[0]], ["a=b;c=d", "x=y"], true),
         E.GetStatus.Instance,
-        new E.StatusResult("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy", new E.RetrainCompleted(new RolloutId(7), 10, M2)),
+        Status,
         new E.TrainSlice(Slice with { Policy = "policy-ck" }),
         new E.MergeSlices(3, ["c0", "c1", "c2"]),
         new E.ScoreRollout(R1, "ck", EvalSplit.Validation, 12_345_678_901L),
@@ -85,6 +88,18 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         new C.RewardRecorded(new RolloutId(7), M3),
         new C.PolicyUpdated(61, "policy2", 1.0 / 3, new ReinforceStats(0.5, Tricky, 1e-300, 5)),
         new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], true, new ReinforceStats(0.5, 0.25, 2, 3)),
+        E.RegisterAgain.Instance,
+        new E.RegistrationRefused("protocol version 2, this coordinator speaks 1; \"upgrade\" ünï"),
+        new E.ResultAcknowledged("slice/3/1"),
+        // cluster coordinator: commands, replies, published messages and journal events
+        new K.SubmitExperiment("exp-1", "nas {\n  train { total-steps = 8 }\n}\n# ünï \"quoted\"", int.MaxValue),
+        new K.SubmitResult("exp-1", false, "the cluster is running experiment 'other'", false),
+        new K.GetExperiment("exp-1"),
+        new K.ExperimentResult("exp-1", true, true, Status, new P.RankingResult("spos-evolution", 3, 12, true, Top), "failed: \"why\"", true),
+        new K.ExperimentAnnounced("exp-1", "nas.train.total-steps = 8", "00ff00ff00ff00ff", 1, "0123456789ab"),
+        new K.ExperimentProgressed("exp-1", "round 3/12  loss 0.25  ünï"),
+        new K.ExperimentSubmitted("exp-1", "nas.train.total-steps = 8\n"),
+        new K.ExperimentEnded("exp-2", new K.ExperimentResult("exp-2", true, true, null, null, null, false)),
     ];
 
     /// <summary>
@@ -94,7 +109,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     private IReadOnlyList<object> Samples =>
     [
         .. PlainSamples,
-        new E.RegisterTrainer(TestActor, "cuda:1"),
+        new E.RegisterTrainer(TestActor, "cuda:1", "00ff00ff00ff00ff", 7, "slice/3/1"),
         new E.RequestWork(_child),
     ];
 

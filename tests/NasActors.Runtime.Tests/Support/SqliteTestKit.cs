@@ -51,9 +51,12 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
     protected TempStore Store { get; }
     protected Journal Journal { get; }
 
-    protected SqliteTestKit(ITestOutputHelper? output = null) : this(new TempStore(), output) { }
+    protected SqliteTestKit(ITestOutputHelper? output = null) : this(new TempStore(), null, output) { }
 
-    private SqliteTestKit(TempStore store, ITestOutputHelper? output) : base(store.AkkaConfig(), "test", output)
+    /// <param name="extraConfig">HOCON over the test config (e.g. <c>akka.actor.provider = cluster</c>).</param>
+    protected SqliteTestKit(string extraConfig, ITestOutputHelper? output = null) : this(new TempStore(), extraConfig, output) { }
+
+    private SqliteTestKit(TempStore store, string? extraConfig, ITestOutputHelper? output) : base(store.AkkaConfig(extraConfig), "test", output)
     {
         Store = store;
         Journal = new Journal(store.JournalPath, store.SnapshotPath);

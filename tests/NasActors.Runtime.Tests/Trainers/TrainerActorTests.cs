@@ -5,6 +5,7 @@ using NasActors.Core;
 using NasActors.Core.Experiments;
 using NasActors.Core.Training;
 using NasActors.Runtime.Hosting;
+using NasActors.Runtime.Serialization;
 using NasActors.Runtime.Tests.Support;
 using NasActors.Runtime.Trainers;
 using Xunit.Abstractions;
@@ -23,11 +24,13 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
 
     public TrainerActorTests(ITestOutputHelper output) : base(TestConfig, "trainer", output) => _experiment = CreateTestProbe("experiment");
 
-    private IActorRef Start(string device = "cpu")
+    private IActorRef Start(string device = "cpu") => Start(new TrainerProtocol.Settings(device));
+
+    private IActorRef Start(TrainerProtocol.Settings settings)
     {
-        var trainer = Sys.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(device), _factory, _experiment.Ref));
+        var trainer = Sys.ActorOf(TrainerProtocol.Props(settings, _factory, _experiment.Ref));
         var reg = _experiment.ExpectMsg<RegisterTrainer>();
-        Assert.Equal((trainer, device), (reg.Trainer, reg.Device));
+        Assert.Equal(new RegisterTrainer(trainer, settings.Device, settings.SpaceHash, NasProtocol.Current, null), reg);
         return trainer;
     }
 
@@ -192,5 +195,99 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
 
         var backend = Assert.Single(_factory.Created);
         Assert.True(backend.Disposed, "the backend created during shutdown was never disposed");
+    }
+
+    // ---- results are kept until acknowledged; registration follows the experiment ----
+
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public void TrainerActor_must_resend_an_unacknowledged_result_until_it_is_acknowledged()
+    {
+        var trainer = Start(new TrainerProtocol.Settings("cpu", RetryInterval: Retry));
+        trainer.Tell(new MergeSlices(3, ["c0", "c1"]));
+        var merged = _experiment.ExpectMsg<SlicesMerged>();
+        ExpectRequestWork(trainer);
+
+        // Not acknowledged: the same result comes again, every retry interval (and without another RequestWork).
+        Assert.Equal(merged, _experiment.ExpectMsg<SlicesMerged>(TimeSpan.FromSeconds(3)));
+        Assert.Equal(merged, _experiment.ExpectMsg<SlicesMerged>(TimeSpan.FromSeconds(3)));
+
+        trainer.Tell(new ResultAcknowledged("merge/2")); // another key: changes nothing
+        Assert.Equal(merged, _experiment.ExpectMsg<SlicesMerged>(TimeSpan.FromSeconds(3)));
+
+        trainer.Tell(new ResultAcknowledged(merged.Key));
+        // A re-send may already be on its way; once the trainer has answered this Identify, none follows.
+        trainer.Tell(new Identify("after-ack"), _experiment.Ref);
+        _experiment.FishForMessage<ActorIdentity>(m => m is ActorIdentity, TimeSpan.FromSeconds(3));
+        _experiment.ExpectNoMsg(Retry * 3);
+    }
+
+    [Fact]
+    public void TrainerActor_must_keep_each_unacknowledged_result_until_its_own_acknowledgement()
+    {
+        var trainer = Start(new TrainerProtocol.Settings("cpu", RetryInterval: Retry));
+        trainer.Tell(new MergeSlices(3, ["c0", "c1"]));
+        var merged = _experiment.ExpectMsg<SlicesMerged>();
+        ExpectRequestWork(trainer);
+        trainer.Tell(new ScoreRollout(Rollout, "ck", EvalSplit.Validation));
+        var scored = _experiment.FishForMessage<RolloutScored>(m => m is RolloutScored, TimeSpan.FromSeconds(3));
+        trainer.Tell(new ResultAcknowledged(merged.Key));
+        trainer.Tell(new Identify("after-ack"), _experiment.Ref);
+        _experiment.FishForMessage<ActorIdentity>(m => m is ActorIdentity, TimeSpan.FromSeconds(3));
+
+        // Only the score is still unacknowledged.
+        Assert.Equal(scored, _experiment.ExpectMsg<RolloutScored>(TimeSpan.FromSeconds(3)));
+        Assert.Equal(scored, _experiment.ExpectMsg<RolloutScored>(TimeSpan.FromSeconds(3)));
+        trainer.Tell(new ResultAcknowledged(scored.Key));
+        trainer.Tell(new Identify("after-ack"), _experiment.Ref);
+        _experiment.FishForMessage<ActorIdentity>(m => m is ActorIdentity, TimeSpan.FromSeconds(3));
+        _experiment.ExpectNoMsg(Retry * 3);
+    }
+
+    [Fact]
+    public void TrainerActor_must_register_again_when_told_to()
+    {
+        var settings = new TrainerProtocol.Settings("cuda:1", SpaceHash: "00ff00ff00ff00ff");
+        var trainer = Start(settings);
+        trainer.Tell(RegisterAgain.Instance);
+        Assert.Equal(new RegisterTrainer(trainer, "cuda:1", "00ff00ff00ff00ff", NasProtocol.Current, null), _experiment.ExpectMsg<RegisterTrainer>());
+        trainer.Tell(TrainerProtocol.Reconnect.Instance);
+        Assert.Equal(new RegisterTrainer(trainer, "cuda:1", "00ff00ff00ff00ff", NasProtocol.Current, null), _experiment.ExpectMsg<RegisterTrainer>());
+    }
+
+    [Fact]
+    public void TrainerActor_must_register_again_holding_the_work_it_is_running()
+    {
+        _factory.Hook = (op, ct) => { if (op == "train") _gate.Wait(ct); };
+        var trainer = Start(new TrainerProtocol.Settings("cpu", SpaceHash: "00ff00ff00ff00ff"));
+        trainer.Tell(new TrainSlice(Slice));
+        _experiment.ExpectMsg<TrainerProgressed>(); // the backend is now blocked inside TrainSlice
+
+        trainer.Tell(TrainerProtocol.Reconnect.Instance);
+        var reg = _experiment.ExpectMsg<RegisterTrainer>();
+        Assert.Equal(new RegisterTrainer(trainer, "cpu", "00ff00ff00ff00ff", NasProtocol.Current, "slice/2/1"), reg);
+        trainer.Tell(RegisterAgain.Instance);
+        Assert.Equal("slice/2/1", _experiment.ExpectMsg<RegisterTrainer>().Holding);
+
+        // The work finishes and is reported to the (new) experiment as usual.
+        _gate.Release();
+        _experiment.ExpectMsg<TrainerProgressed>();
+        Assert.Equal("slice/2/1", _experiment.ExpectMsg<SliceTrained>().Key);
+        ExpectRequestWork(trainer);
+        trainer.Tell(new ResultAcknowledged("slice/2/1")); // no re-send of it can come between
+        trainer.Tell(RegisterAgain.Instance);
+        Assert.Null(_experiment.ExpectMsg<RegisterTrainer>().Holding); // idle again
+    }
+
+    [Fact]
+    public void TrainerActor_must_stop_when_its_registration_is_refused()
+    {
+        var trainer = Start();
+        Watch(trainer);
+        EventFilter.Error(contains: "protocol version 9").ExpectOne(() =>
+            trainer.Tell(new RegistrationRefused("protocol version 9, this coordinator speaks 1")));
+        ExpectTerminated(trainer);
+        _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // no RequestWork, no re-registration
     }
 }

@@ -3,47 +3,57 @@ using System.Security.Cryptography;
 using System.Text;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
-using NasActors.Core.Training;
 
-namespace NasActors.Bench;
+namespace NasActors.Core.Training;
 
 /// <summary>
-/// A backend of fixed, tiny cost: results are hashes of the inputs. It measures the runtime (actors, journal),
-/// not the 2 CPU cores.
+/// A backend whose every work item takes a fixed wall-clock time (<paramref name="cost"/>, sleeping, not computing)
+/// and whose results are hashes of the inputs: deterministic, and independent of the machine's cores. Benchmarks and
+/// cluster tests use it to measure the runtime (actors, remoting, journal) rather than the CPU
+/// (<c>nas.trainers.backend = synthetic</c>).
 /// </summary>
-internal sealed class InstantBackendFactory(SearchSpace space, CostTable costs, TimeSpan scoreCost) : ITrainerBackendFactory
+public sealed class SyntheticBackendFactory(SearchSpace space, CostTable costs, TimeSpan cost) : ITrainerBackendFactory
 {
     public SearchSpace Space => space;
     public CostTable Costs => costs;
-    public TimeSpan ScoreCost => scoreCost;
+    public TimeSpan Cost => cost;
+
+    /// <summary>Completes when the first work item starts (benchmarks measure time to first work with it).</summary>
     public TaskCompletionSource<DateTime> FirstWork { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ITrainerBackend Create(string device) => new Backend(this, device);
 
     private static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
 
-    private sealed class Backend(InstantBackendFactory owner, string device) : ITrainerBackend
+    private void Work(CancellationToken ct)
+    {
+        FirstWork.TrySetResult(DateTime.UtcNow);
+        if (cost > TimeSpan.Zero) ct.WaitHandle.WaitOne(cost);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private sealed class Backend(SyntheticBackendFactory owner, string device) : ITrainerBackend
     {
         public string Device => device;
 
         public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
         {
-            owner.FirstWork.TrySetResult(DateTime.UtcNow);
-            return new SliceResult(Hash(slice.ToString()), 1, 0.5, slice.Steps, 0);
+            owner.Work(ct);
+            return new SliceResult(Hash(slice.ToString()), 1, 0.5, slice.Steps, owner.Cost.TotalSeconds);
         }
 
         public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
         {
-            owner.FirstWork.TrySetResult(DateTime.UtcNow);
+            owner.Work(ct);
             return Hash(string.Join(",", checkpoints));
         }
 
         public Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct)
         {
-            owner.FirstWork.TrySetResult(DateTime.UtcNow);
-            if (owner.ScoreCost > TimeSpan.Zero) Thread.Sleep(owner.ScoreCost);
-            var h = SHA256.HashData(Encoding.UTF8.GetBytes(architecture.CanonicalKey + checkpoint));
-            return new Metrics(BitConverter.ToUInt16(h) / 65536.0, 1, 0, 0);
+            owner.Work(ct);
+            var h = SHA256.HashData(Encoding.UTF8.GetBytes(architecture.CanonicalKey + checkpoint + split));
+            var c = owner.Costs.Cost(architecture);
+            return new Metrics(BitConverter.ToUInt16(h) / 65536.0, 1, c.Flops, c.Params);
         }
 
         public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct) =>

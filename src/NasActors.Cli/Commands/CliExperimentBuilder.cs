@@ -1,0 +1,26 @@
+using NasActors.Core.Training;
+using NasActors.Runtime.Cluster;
+using NasActors.Runtime.Hosting;
+
+namespace NasActors.Cli;
+
+/// <summary>Builds submitted experiments on a controller node: settings, the Torch (or synthetic) factory, its space and costs.</summary>
+internal sealed class CliExperimentBuilder(ExperimentStore store) : IExperimentBuilder
+{
+    public ExperimentDefinition Build(string name, string configText)
+    {
+        var settings = NodeCommand.ExperimentSettings(configText, name);
+        var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);
+        try
+        {
+            // The ENAS controller's policy runs here; SPOS needs only the space and the cost table (no data).
+            if (settings.IsEnas) factory.Validate([]);
+            return new ExperimentDefinition(settings, factory.Space, factory.Costs, factory as IPolicyBackendFactory, factory as IDisposable);
+        }
+        catch
+        {
+            (factory as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+}

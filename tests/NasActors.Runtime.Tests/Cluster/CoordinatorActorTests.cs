@@ -1,0 +1,206 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.TestKit;
+using NasActors.Core;
+using NasActors.Core.Experiments;
+using NasActors.Core.Training;
+using NasActors.Runtime.Cluster;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Hosting;
+using NasActors.Runtime.Serialization;
+using NasActors.Runtime.Tests.Support;
+using Xunit.Abstractions;
+using static NasActors.Runtime.Cluster.CoordinatorProtocol;
+using E = NasActors.Runtime.Experiment.ExperimentProtocol;
+
+namespace NasActors.Runtime.Tests.Cluster;
+
+/// <summary>
+/// The coordinator on a one-node cluster (it needs the cluster provider for DistributedPubSub), journaling to the
+/// test's SQLite store. In production it runs as a cluster singleton; here it is a plain actor.
+/// </summary>
+public sealed class CoordinatorActorTests : SqliteTestKit
+{
+    private const string ClusterConfig = """
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        # A one-node cluster is Up, and shut down, sooner with these (the defaults cost about a second each).
+        akka.cluster { gossip-interval = 200ms, leader-actions-interval = 100ms, pub-sub.gossip-interval = 200ms }
+        """;
+
+    private static readonly TimeSpan AnnounceInterval = TimeSpan.FromMilliseconds(200);
+    private readonly ExperimentStore _store;
+    private readonly FakeBuilder _builder = new();
+
+    public CoordinatorActorTests(ITestOutputHelper output) : base(ClusterConfig, output)
+    {
+        _store = new ExperimentStore(Path.Combine(Store.Root, "experiments"));
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Builds experiments over the fake backend's tiny space, as the CLI's builder does over Torch.</summary>
+    private sealed class FakeBuilder : IExperimentBuilder
+    {
+        public readonly FakeBackendFactory Factory = new(Spaces.Tiny());
+        public int Builds;
+
+        public ExperimentDefinition Build(string name, string configText)
+        {
+            Interlocked.Increment(ref Builds);
+            var settings = NasSettings.Create(NasConfig.Parse(configText, name), name);
+            return new ExperimentDefinition(settings, Factory.Space, Factory.Costs, null, null);
+        }
+    }
+
+    private static string ConfigText(long seed = 7) => $$"""
+        nas {
+          experiment { strategy = spos, seed = {{seed}} }
+          train { total-steps = 4, steps-per-round = 2 }
+          search { population-size = 4, generations = 2, top-k = 2, mutation-count = 1, crossover-count = 1 }
+          trainers { devices = [cpu] }
+        }
+        """;
+
+    private IActorRef StartCoordinator() =>
+        Sys.ActorOf(CoordinatorProtocol.Props(new CoordinatorProtocol.Settings(_store, "sqlite", AnnounceInterval), _builder), "coordinator");
+
+    private SubmitResult Submit(IActorRef coordinator, string name, string text, int? version = null)
+    {
+        coordinator.Tell(new SubmitExperiment(name, text, version ?? NasProtocol.Current), TestActor);
+        var result = ExpectMsg<SubmitResult>();
+        Assert.Equal(name, result.Name);
+        return result;
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_accept_a_submission_and_create_its_store_directory()
+    {
+        var coordinator = StartCoordinator();
+        var text = ConfigText();
+        var result = Submit(coordinator, "first", text);
+        Assert.True(result.Accepted, result.Error);
+        Assert.Null(result.Error);
+
+        var dir = _store.DirectoryOf("first");
+        Assert.True(_store.Exists("first"));
+        Assert.Equal(text, File.ReadAllText(Path.Combine(dir, ExperimentStore.ConfigFile)));
+        Assert.Equal("journal = sqlite\n", File.ReadAllText(Path.Combine(dir, ExperimentStore.JournalMarker)));
+        Assert.Equal(1, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
+
+        // It runs: known, not finished, with the experiment's status.
+        coordinator.Tell(new GetExperiment("first"), TestActor);
+        var state = ExpectMsg<ExperimentResult>();
+        Assert.Equal(("first", true, false, null), (state.Name, state.Known, state.Finished, state.Failure));
+        Assert.NotNull(state.Status);
+        Assert.Equal("first", state.Status!.Name);
+
+        // Submitting it again is idempotent: accepted, not built or journaled twice.
+        Assert.True(Submit(coordinator, "first", text).Accepted);
+        Assert.Equal(1, _builder.Builds);
+        Assert.Equal(1, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_refuse_another_experiment_while_one_runs()
+    {
+        var coordinator = StartCoordinator();
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+
+        var second = Submit(coordinator, "second", ConfigText(seed: 8));
+        Assert.False(second.Accepted);
+        Assert.Contains("running experiment 'first'", second.Error);
+        Assert.Contains("'second'", second.Error);
+        Assert.False(_store.Exists("second"));
+        Assert.Equal(1, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_refuse_a_submission_of_another_protocol_version()
+    {
+        var coordinator = StartCoordinator();
+        var result = Submit(coordinator, "first", ConfigText(), NasProtocol.Current + 1);
+        Assert.False(result.Accepted);
+        Assert.Contains($"protocol version {NasProtocol.Current}", result.Error);
+        Assert.Contains($"this nas {NasProtocol.Current + 1}", result.Error);
+        Assert.False(_store.Exists("first"));
+        Assert.Equal(0, _builder.Builds);
+
+        // Nothing runs: the right version is accepted afterwards.
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_report_a_bad_config_as_a_user_error_and_stay_free()
+    {
+        var coordinator = StartCoordinator();
+        var bad = Submit(coordinator, "bad", "nas.train.total-steps = -1");
+        Assert.False(bad.Accepted);
+        Assert.True(bad.UserError);
+        Assert.Contains("total-steps", bad.Error);
+        Assert.False(_store.Exists("bad"));
+        Assert.True(Submit(coordinator, "good", ConfigText()).Accepted);
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_answer_GetExperiment_of_an_unknown_name_with_Known_false()
+    {
+        var coordinator = StartCoordinator();
+        coordinator.Tell(new GetExperiment("nope"), TestActor);
+        var result = ExpectMsg<ExperimentResult>();
+        Assert.Equal(new ExperimentResult("nope", false, false, null, null, null, false), result);
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_announce_its_experiment_and_forward_trainer_traffic_to_it()
+    {
+        var coordinator = StartCoordinator();
+        var announcements = CreateTestProbe("node");
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(TrainersTopic, announcements.Ref), announcements.Ref);
+        announcements.ExpectMsg<SubscribeAck>();
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+
+        var announced = announcements.ExpectMsg<ExperimentAnnounced>();
+        Assert.Equal(("first", ConfigText(), _builder.Factory.Space.Hash, NasProtocol.Current),
+            (announced.Name, announced.ConfigText, announced.SpaceHash, announced.ProtocolVersion));
+
+        // A trainer talks to the coordinator; the experiment answers the trainer itself.
+        var trainer = CreateTestProbe("trainer");
+        coordinator.Tell(new E.RegisterTrainer(trainer.Ref, "cpu", announced.SpaceHash), trainer.Ref);
+        var work = trainer.ExpectMsg<E.TrainSlice>();
+        Assert.Equal(0, work.Slice.Round);
+        var result = new E.SliceTrained(work.Key, work.Slice, new SliceResult(FakeBackendFactory.SliceCheckpoint(work.Slice), 0.5, 0.25, 64, 0.1));
+        coordinator.Tell(result, trainer.Ref);
+        trainer.ExpectMsg(new E.ResultAcknowledged(work.Key));
+        coordinator.Tell(new E.RequestWork(trainer.Ref), trainer.Ref);
+        Assert.Equal(1, trainer.ExpectMsg<E.TrainSlice>().Slice.Round);
+
+        // A trainer of another search space is refused by the experiment behind the coordinator.
+        var stranger = CreateTestProbe("stranger");
+        coordinator.Tell(new E.RegisterTrainer(stranger.Ref, "cpu", "ffffffffffffffff"), stranger.Ref);
+        stranger.ExpectMsg<E.RegistrationRefused>();
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_acknowledge_a_result_when_no_experiment_runs()
+    {
+        var coordinator = StartCoordinator();
+        var trainer = CreateTestProbe("trainer");
+        var slice = new SupernetSlice(0, 0, 1, null, 0, 2);
+        coordinator.Tell(new E.SliceTrained("slice/0/0", slice, new SliceResult("0123456789abcdef", 0.5, 0.25, 64, 0.1)), trainer.Ref);
+        trainer.ExpectMsg(new E.ResultAcknowledged("slice/0/0")); // of an experiment that has ended: the trainer can drop it
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_refuse_an_experiment_whose_limits_no_architecture_meets()
+    {
+        var coordinator = StartCoordinator();
+        var result = Submit(coordinator, "limits", ConfigText() + "\nnas.search.max-flops = 1\n");
+        Assert.False(result.Accepted);
+        Assert.True(result.UserError);
+        Assert.Contains("max-flops", result.Error);
+        Assert.Equal(0, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
+        Assert.True(Submit(coordinator, "good", ConfigText()).Accepted); // the coordinator is free again
+    }
+}
