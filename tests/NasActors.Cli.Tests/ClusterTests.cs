@@ -234,4 +234,33 @@ public sealed class ClusterTests
         Assert.Equal(2, p.Wait(TimeSpan.FromMinutes(1)));
         Assert.StartsWith("error: cannot read the TLS certificate", p.Stderr);
     }
+
+    [Theory]
+    [InlineData("nas.cluster.devices in the command line has 'gpu0'", "node", "--devices", "gpu0")]
+    [InlineData("a trainer node needs --seeds", "node", "--role", "trainer")]
+    [InlineData("nas.cluster.roles in the command line has 'worker'", "node", "--role", "worker")]
+    [InlineData("seed '127.0.0.1' in the command line is not host:port", "node", "--seeds", "127.0.0.1")]
+    [InlineData("nas.cluster.journal = 'mysql'", "node", "--journal", "mysql")]
+    [InlineData("unknown key nas.cluster.colour", "node", "--set", "cluster.colour=red")]
+    [InlineData("`nas node` has no option --name", "node", "--name", "x")]
+    [InlineData("--seeds and --node-config apply to a cluster search; add --cluster", "search", "--seeds", "127.0.0.1:25520")]
+    public void Node_must_reject_bad_input_with_one_line_and_exit_code_2(string message, params string[] args)
+    {
+        var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(1), args);
+        Assert.True(code == 2, stdout + err);
+        Assert.StartsWith("error: ", err);
+        Assert.Contains(message, err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Node_must_refuse_a_postgres_journal_it_cannot_log_into()
+    {
+        using var db = new PostgresDatabase();
+        var wrong = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Password = "not-the-password" }.ConnectionString;
+        using var p = CliProcess.WithEnvironment(new Dictionary<string, string> { ["NAS_POSTGRES"] = wrong },
+            "node", "--role", "controller", "--port", "27603", "--journal", "postgres");
+        Assert.Equal(2, p.Wait(TimeSpan.FromMinutes(1)));
+        Assert.StartsWith("error: cannot use the PostgreSQL journal (28P01: password authentication failed", p.Stderr);
+    }
 }

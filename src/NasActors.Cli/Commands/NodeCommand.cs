@@ -21,6 +21,7 @@ internal static class NodeCommand
         if (a.Flag("--allow-insecure")) overrides.Add("cluster.allow-insecure = on");
         var settings = Settings(a.Option("--config"), overrides.Concat(a.All("--set")));
         var store = new ExperimentStore(a.Store);
+        if (settings.IsController && settings.Journal == "postgres") ClusterJournal.CheckPostgres(settings.PostgresConnectionString);
 
         await using var node = ClusterNode.Start(settings, store, settings.IsController ? new CliExperimentBuilder(store) : null,
             settings.IsTrainer ? (name, text) => ExperimentContext.CreateFactory(store.CheckpointDirectory(name), ExperimentSettings(text, name)) : null);

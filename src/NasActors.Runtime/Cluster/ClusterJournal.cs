@@ -23,6 +23,25 @@ public static class ClusterJournal
         return AkkaConfig.Sqlite(Path.Combine(store.ClusterDirectory, "journal.db"), Path.Combine(store.ClusterDirectory, "snapshots.db"));
     }
 
+    /// <summary>
+    /// Connects once, so a wrong password or an unreachable server is one clear line at start-up instead of a
+    /// coordinator whose recovery times out later.
+    /// </summary>
+    public static void CheckPostgres(string? configured)
+    {
+        var cs = ConnectionString(configured);
+        try
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(cs) { Timeout = 10 };
+            using var c = new Npgsql.NpgsqlConnection(b.ConnectionString);
+            c.Open();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
+        {
+            throw new NasUserException($"cannot use the PostgreSQL journal ({e.GetBaseException().Message.TrimEnd('.')}); check {PostgresVariable} (host, port, user, password, database) and that the server accepts connections");
+        }
+    }
+
     public static string ConnectionString(string? configured)
     {
         var fromEnv = Environment.GetEnvironmentVariable(PostgresVariable);

@@ -42,6 +42,9 @@ public sealed record ClusterSettings(
         var devices = r.StringList("nas.cluster.devices");
         if (roles.Contains(TrainerRole) && devices.IsEmpty)
             throw new NasUserException($"nas.cluster.devices in {source} is empty; a trainer node needs at least one device, e.g. --devices cpu");
+        foreach (var d in devices)
+            if (!NasSettings.IsDevice(d))
+                throw new NasUserException($"nas.cluster.devices in {source} has '{d}'; use cpu or cuda:N (e.g. --devices cuda:0,cuda:1)");
         var journal = r.String("nas.cluster.journal");
         if (journal is not ("sqlite" or "postgres"))
             throw new NasUserException($"nas.cluster.journal = '{journal}' in {source}; use sqlite or postgres");

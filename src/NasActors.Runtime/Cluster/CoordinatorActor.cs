@@ -219,6 +219,8 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             store.Create(name, configText, $"journal = {_settings.Journal}\n");
             return;
         }
+        if (!store.IsClusterExperiment(name))
+            throw new NasUserException($"experiment '{name}' in {store.Root} is a single-process experiment; continue it with `nas resume {name}` or pick another --name");
         if (store.ReadConfig(name) != configText)
             throw new NasUserException($"experiment '{name}' already exists in {store.Root} with another config; pick another --name");
     }

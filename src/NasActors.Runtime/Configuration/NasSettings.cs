@@ -118,7 +118,7 @@ public sealed record NasSettings(
         return settings;
     }
 
-    private static bool IsDevice(string d) =>
+    internal static bool IsDevice(string d) =>
         d == "cpu" || (d.StartsWith("cpu:", StringComparison.Ordinal) && int.TryParse(d[4..], out var c) && c >= 0)
         || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var g) && g >= 0);
 
