@@ -84,14 +84,21 @@ public sealed class ClusterTests
         Assert.Contains("trainer(s) started", NodeLog(store, 3));
     }
 
+    /// <summary>./run-cluster.sh with 3 nodes and the slow synthetic search on PostgreSQL, returned once generation 2 is being scored.</summary>
+    private static CliProcess StartInSearchPhase(PostgresDatabase db, TempStore store, string name, int port)
+    {
+        var run = CliProcess.RunCluster(Env(db), ["--nodes", "3", "--config", "hocon/smoke.conf", "--name", name, "--store", store.Path,
+            "--journal", "postgres", "--port", port.ToString(), .. SlowSynthetic]);
+        Assert.True(run.WaitForOutput("search    generation 2/", Long), run.Stdout + run.Stderr);
+        return run;
+    }
+
     [Fact]
     public void Cluster_must_hand_out_again_the_work_of_a_trainer_node_killed_while_scoring()
     {
         using var db = new PostgresDatabase();
         using var store = new TempStore();
-        using var run = CliProcess.RunCluster(Env(db), ["--nodes", "3", "--config", "hocon/smoke.conf", "--name", "kt", "--store", store.Path,
-            "--journal", "postgres", "--port", "27200", .. SlowSynthetic]);
-        Assert.True(run.WaitForOutput("search    generation 2/", Long), run.Stdout + run.Stderr);
+        using var run = StartInSearchPhase(db, store, "kt", 27200);
         Kill9(NodePid(store, 3)); // the trainer-only node, busy scoring
 
         Assert.True(run.Wait(Long) == 0, run.Stdout + run.Stderr);
@@ -106,9 +113,7 @@ public sealed class ClusterTests
     {
         using var db = new PostgresDatabase();
         using var store = new TempStore();
-        using var run = CliProcess.RunCluster(Env(db), ["--nodes", "3", "--config", "hocon/smoke.conf", "--name", "ks", "--store", store.Path,
-            "--journal", "postgres", "--port", "27300", .. SlowSynthetic]);
-        Assert.True(run.WaitForOutput("search    generation 2/", Long), run.Stdout + run.Stderr);
+        using var run = StartInSearchPhase(db, store, "ks", 27300);
         // The singleton runs on the oldest controller node: the first one started.
         Assert.Contains("runs experiment 'ks'", NodeLog(store, 1));
         var killedAt = DateTime.UtcNow;

@@ -42,27 +42,7 @@ public static class AkkaConfig
     {
         EnableWal(journalPath);
         EnableWal(snapshotPath);
-        return ConfigurationFactory.ParseString($$"""
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = "{{Escape(ConnectionString(journalPath))}}"
-                  provider-name = "SQLite.MS"
-                  auto-initialize = on
-                  parallelism = 1
-                }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = "{{Escape(ConnectionString(snapshotPath))}}"
-                  provider-name = "SQLite.MS"
-                  auto-initialize = on
-                }
-              }
-            }
-            """);
+        return Persistence("SQLite.MS", ConnectionString(journalPath), ConnectionString(snapshotPath), "parallelism = 1");
     }
 
     /// <summary>Journal and snapshots in PostgreSQL 15 (tables created on first use).</summary>
@@ -73,30 +53,32 @@ public static class AkkaConfig
         {
             throw new Core.NasUserException($"the PostgreSQL connection string is malformed ({e.Message}); write it as Host=...;Username=...;Password=...;Database=...");
         }
-        var cs = Escape(connectionString);
-        return ConfigurationFactory.ParseString($$"""
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = "{{cs}}"
-                  provider-name = "PostgreSQL.15"
-                  auto-initialize = on
-                  # An unreachable server fails recovery after this, not the default 30 s.
-                  recovery-event-timeout = 10s
-                }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = "{{cs}}"
-                  provider-name = "PostgreSQL.15"
-                  auto-initialize = on
-                }
-              }
-            }
-            """);
+        // An unreachable server fails recovery after 10 s, not the default 30 s.
+        return Persistence("PostgreSQL.15", connectionString, connectionString, "recovery-event-timeout = 10s");
     }
+
+    /// <summary>Akka.Persistence.Sql journal and snapshot store on <paramref name="provider"/>; <paramref name="journalExtra"/> is added to the journal's section.</summary>
+    private static Config Persistence(string provider, string journal, string snapshots, string journalExtra) => ConfigurationFactory.ParseString($$"""
+        akka.persistence {
+          journal {
+            plugin = "akka.persistence.journal.sql"
+            sql {
+              connection-string = "{{Escape(journal)}}"
+              provider-name = "{{provider}}"
+              auto-initialize = on
+              {{journalExtra}}
+            }
+          }
+          snapshot-store {
+            plugin = "akka.persistence.snapshot-store.sql"
+            sql {
+              connection-string = "{{Escape(snapshots)}}"
+              provider-name = "{{provider}}"
+              auto-initialize = on
+            }
+          }
+        }
+        """);
 
     private static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path }.ToString();
 
