@@ -14,7 +14,12 @@ switch (which)
     case "enas-speed": EnasSpeedBench.Run(rest); break;
     case "enas-resume": await EnasResumeBench.Run(rest); break;
     case "enas-resume-child": await EnasResumeBench.Child(rest); break;
+    case "cluster-scaling": await ClusterScalingBench.Run(rest); break;
+    case "cluster-rtt": await ClusterRttBench.Run(rest); break;
+    case "cluster-rtt-echo": await ClusterRttBench.Echo(rest); break;
+    case "cluster-failover": await ClusterFailoverBench.Run(rest); break;
     default:
-        Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps] | enas-quality [seeds] [key=value...] | enas-speed | enas-resume");
+        Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps] | enas-quality [seeds] [key=value...] | enas-speed | enas-resume" +
+                          " | cluster-scaling [cost=500ms] [Ns=1,2,4,8] | cluster-rtt [n=2000] | cluster-failover [reps=1]");
         break;
 }
