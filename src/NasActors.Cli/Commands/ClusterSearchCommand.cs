@@ -17,7 +17,7 @@ internal static class ClusterSearchCommand
     {
         var overrides = new List<string> { "cluster.roles = [client]", "cluster.port = 0" };
         if (a.Option("--seeds") is { } seeds)
-            overrides.Add($"cluster.seeds = [{string.Join(", ", seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => "\"" + x + "\""))}]");
+            overrides.Add(NodeCommand.ListOverride("cluster.seeds", seeds, "--seeds"));
         var nodeSettings = NodeCommand.Settings(a.Option("--node-config"), overrides);
 
         var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);

@@ -12,9 +12,9 @@ internal static class NodeCommand
     {
         if (a.Positional.Length > 0) throw new NasUserException($"`nas node` takes no positional arguments (got '{a.Positional[0]}')");
         var overrides = new List<string>();
-        if (a.Option("--role") is { } role) overrides.Add($"cluster.roles = [{string.Join(", ", Split(role, "--role").Select(Quote))}]");
-        if (a.Option("--seeds") is { } seeds) overrides.Add($"cluster.seeds = [{string.Join(", ", Split(seeds, "--seeds").Select(Quote))}]");
-        if (a.Option("--devices") is { } devices) overrides.Add($"cluster.devices = [{string.Join(", ", Split(devices, "--devices").Select(Quote))}]");
+        if (a.Option("--role") is { } role) overrides.Add(ListOverride("cluster.roles", role, "--role"));
+        if (a.Option("--seeds") is { } seeds) overrides.Add(ListOverride("cluster.seeds", seeds, "--seeds"));
+        if (a.Option("--devices") is { } devices) overrides.Add(ListOverride("cluster.devices", devices, "--devices"));
         if (a.Option("--host") is { } host) overrides.Add($"cluster.hostname = {Quote(host)}");
         if (a.Option("--port") is { } port) overrides.Add($"cluster.port = {Quote(port)}");
         if (a.Option("--journal") is { } journal) overrides.Add($"cluster.journal = {Quote(journal)}");
@@ -67,6 +67,10 @@ internal static class NodeCommand
 
     public static NasSettings ExperimentSettings(string text, string name) =>
         NasSettings.Create(NasConfig.Parse(text, $"the config of experiment '{name}'"), $"the config of experiment '{name}'");
+
+    /// <summary>A HOCON line setting <paramref name="key"/> to the comma-separated <paramref name="value"/> of <paramref name="option"/>.</summary>
+    public static string ListOverride(string key, string value, string option) =>
+        $"{key} = [{string.Join(", ", Split(value, option).Select(Quote))}]";
 
     private static IEnumerable<string> Split(string value, string option)
     {
