@@ -1,3 +1,4 @@
+using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
 using NasActors.Torch.Training;
 
@@ -9,7 +10,7 @@ internal static class BenchConfig
     public static string RepoRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NasActors.slnx"))) d = d.Parent;
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NasActors.sln")) && !File.Exists(Path.Combine(d.FullName, "NasActors.slnx"))) d = d.Parent;
         return d?.FullName ?? throw new InvalidOperationException("run from inside the repository");
     }
 
@@ -22,12 +23,20 @@ internal static class BenchConfig
         return NasSettings.Create(NasConfig.Load(path, overrides), path);
     }
 
-    /// <summary>The Torch ENAS factory exactly as the CLI builds it (ExperimentContext.CreateFactory): the learning-rate
-    /// schedule spans the steps one trainer runs.</summary>
+    /// <summary>
+    /// The Torch factory of the settings' space exactly as the CLI builds it (ExperimentContext.CreateFactory): the
+    /// learning-rate schedule spans the steps one trainer runs, and the backend offers what the strategy needs.
+    /// </summary>
     /// <param name="threads">Intra-op threads; null: the settings' own.</param>
-    public static TorchEnasBackendFactory EnasFactory(NasSettings s, string checkpointDirectory, int? threads = null) =>
-        new(s.Enas.Space, s.Enas.Controller, s.Train with { TotalSteps = s.StepsPerSlot }, s.Enas.RewardImages, s.Enas.PathEvery, s.Data,
-            checkpointDirectory, threads ?? s.EffectiveThreads);
+    public static TorchSupernetFactory Factory(NasSettings s, string checkpointDirectory, int? threads = null) =>
+        new(s.SpaceModule, s.SpaceSpec, s.BackendNeeds, s.Train with { TotalSteps = s.StepsPerSlot }, s.Data, checkpointDirectory, threads ?? s.EffectiveThreads);
+
+    /// <summary>The synthetic backend over the settings' space and cost table (as the CLI builds it for nas.trainers.backend = synthetic).</summary>
+    public static SyntheticBackendFactory Synthetic(NasSettings s, string checkpointDirectory, TimeSpan cost)
+    {
+        using var torch = new TorchSupernetFactory(s.SpaceModule, s.SpaceSpec, [], s.Train, s.Data, checkpointDirectory, 1);
+        return new SyntheticBackendFactory(torch.Space, torch.Costs, cost);
+    }
 
     public static string TempDir(string tag) => Directory.CreateTempSubdirectory("nas-bench-" + tag + "-").FullName;
 
@@ -39,4 +48,20 @@ internal static class BenchConfig
     }
 
     public static double Rss() => Environment.WorkingSet / 1048576.0;
+
+    /// <summary>Runs <paramref name="work"/> on a new dedicated thread (backends are thread-confined) and returns its result.</summary>
+    public static T OnThread<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try { result = work(); }
+            catch (Exception ex) { error = ex; }
+        });
+        thread.Start();
+        thread.Join();
+        if (error is not null) throw new InvalidOperationException("benchmark thread failed", error);
+        return result;
+    }
 }

@@ -13,7 +13,7 @@ namespace NasActors.Bench;
 /// </summary>
 internal static partial class ClusterFailoverBench
 {
-    [GeneratedRegex(@" scored (\d+) ")]
+    [GeneratedRegex(@" scored (\d+)/")]
     private static partial Regex Scored();
 
     private static bool Mentions(string line, int port) => Regex.IsMatch(line, $@"127\.0\.0\.1:{port}(?!\d)");
@@ -22,7 +22,7 @@ internal static partial class ClusterFailoverBench
     [
         "--set", "trainers.backend=synthetic", "--set", "trainers.synthetic-cost=300ms",
         "--set", "train.total-steps=100", "--set", "train.steps-per-round=100",
-        "--set", "search.population-size=24", "--set", "search.generations=12",
+        "--set", "strategies.spos-evolution.population-size=24", "--set", "strategies.spos-evolution.generations=12",
     ];
 
     public static async Task Run(string[] args)

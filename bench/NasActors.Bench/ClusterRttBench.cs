@@ -2,19 +2,18 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
 using NasActors.Core.Randomness;
-using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Runtime.Hosting;
-using E = NasActors.Runtime.Experiment.ExperimentProtocol;
 
 namespace NasActors.Bench;
 
 /// <summary>
 /// Round trips of the search phase's work and result over Akka remoting between two OS processes on 127.0.0.1: this
-/// process sends <see cref="E.ScoreRollout"/> (a real rollout of the SPOS space of hocon/spos-fashion.conf), a child
-/// process (this executable, `cluster-rtt-echo`) answers each with <see cref="E.RolloutScored"/>, both through the
-/// project's serializer (AkkaConfig.RemoteSerialization). (a) latency, one message in flight; (b) throughput, 100 in flight.
+/// process sends <see cref="ScoreRollout"/> work (a real rollout of the SPOS space of hocon/spos-fashion.conf), a child
+/// process (this executable, `cluster-rtt-echo`) answers each with <see cref="RolloutScored"/>, both through the
+/// project's serializer (AkkaConfig.RemoteSerialization: work and results as the plan's open kinds, by manifest). (a) latency, one message in flight; (b) throughput, 100 in flight.
 /// </summary>
 internal static class ClusterRttBench
 {
@@ -44,11 +43,11 @@ internal static class ClusterRttBench
     private sealed class EchoActor : ReceiveActor
     {
         public EchoActor() =>
-            Receive<E.ScoreRollout>(w => Sender.Tell(new E.RolloutScored(w.Key, w.Rollout.Id, w.Split, Scored)));
+            Receive<ScoreRollout>(w => Sender.Tell(new RolloutScored(w.Key, w.Rollout.Id, w.Split, Scored)));
     }
 
     /// <summary>Sends <c>count</c> messages with at most <c>window</c> in flight and records each round trip (Stopwatch ticks).</summary>
-    private sealed record Go(E.ScoreRollout[] Messages, int Window, long[] Rtt, TaskCompletionSource Done);
+    private sealed record Go(ScoreRollout[] Messages, int Window, long[] Rtt, TaskCompletionSource Done);
 
     private sealed class Driver : ReceiveActor
     {
@@ -67,7 +66,7 @@ internal static class ClusterRttBench
                 _sent = _received = 0;
                 while (_sent < Math.Min(go.Window, go.Messages.Length)) SendNext();
             });
-            Receive<E.RolloutScored>(r =>
+            Receive<RolloutScored>(r =>
             {
                 var i = r.Id.Value;
                 _go!.Rtt[i] = Stopwatch.GetTimestamp() - _sentAt[i];
@@ -90,11 +89,11 @@ internal static class ClusterRttBench
     {
         var n = args.Length > 0 ? int.Parse(args[0]) : 2000;
         var settings = BenchConfig.Load();
-        var space = SposSpace.Create(settings.Supernet);
+        var space = settings.SpaceModule.CreateSpace(settings.SpaceSpec);
         var rng = Xoshiro256.FromSeed(42);
         var archs = Enumerable.Range(0, 64).Select(_ => space.Sample(rng)).ToArray();
-        E.ScoreRollout[] Messages(int count) => [.. Enumerable.Range(0, count).Select(i =>
-            new E.ScoreRollout(new Rollout(new RolloutId(i), archs[i % archs.Length], 3, $"gen 3 mutation of r{i / 2}"), "ab6c89d52570f1e2", EvalSplit.Validation))];
+        ScoreRollout[] Messages(int count) => [.. Enumerable.Range(0, count).Select(i =>
+            new ScoreRollout(new Rollout(new RolloutId(i), archs[i % archs.Length], 3, $"gen 3 mutation of r{i / 2}"), "ab6c89d52570f1e2", EvalSplit.Validation))];
 
         var system = ActorSystem.Create("rtt", SystemConfig());
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
@@ -110,7 +109,7 @@ internal static class ClusterRttBench
             var echo = await system.ActorSelection(echoPath).ResolveOne(TimeSpan.FromSeconds(20));
 
             var sample = Messages(1)[0];
-            var reply = new E.RolloutScored(sample.Key, sample.Rollout.Id, sample.Split, Scored);
+            var reply = new RolloutScored(sample.Key, sample.Rollout.Id, sample.Split, Scored);
             Console.WriteLine($"cluster-rtt: {address} <-> {echo.Path.Address} (two processes, Akka.Remote over TCP on loopback), load {BenchConfig.LoadAverage()}");
             foreach (var m in new object[] { sample, reply })
             {

@@ -3,7 +3,9 @@ using System.Globalization;
 using NasActors.Core.Experiments;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Training;
+using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
 
@@ -36,11 +38,12 @@ internal static class EnasQualityBench
         }
         var seeds = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 5;
         var extra = args.Skip(args.Length > 0 && int.TryParse(args[0], out _) ? 1 : 0).Where(a => a != "--set").ToArray();
-        string[] fixedOverrides = ["nas.train.total-steps=1200", "nas.enas.epochs=5"];
+        string[] fixedOverrides = ["nas.train.total-steps=1200", "nas.strategies.enas-rl.epochs=5"];
         var probe = BenchConfig.LoadFile("enas-fashion.conf", [.. fixedOverrides, .. extra]);
+        var rl = Enas(probe).Reinforce;
         Console.WriteLine($"enas-quality: {seeds} seeds, hocon/enas-fashion.conf with {string.Join(" ", fixedOverrides.Concat(extra))}: " +
-                          $"{probe.SupernetRounds} rounds, {probe.Enas.Reinforce.Epochs} epochs, {probe.Enas.Reinforce.Epochs * probe.Enas.Reinforce.StepsPerEpoch} controller updates, " +
-                          $"K = {probe.Enas.Reinforce.DeriveSamples} architectures each way on {probe.Train.ValidationImages} validation images; load average {BenchConfig.LoadAverage()}");
+                          $"{probe.OneShot.Rounds} rounds, {rl.Epochs} epochs, {rl.TotalSteps} controller updates, " +
+                          $"K = {rl.DeriveSamples} architectures each way on {probe.Train.ValidationImages} validation images; load average {BenchConfig.LoadAverage()}");
 
         var results = new List<SeedResult>();
         for (var seed = 1L; seed <= seeds; seed++)
@@ -59,6 +62,9 @@ internal static class EnasQualityBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  wall time per seed: {Stats.Mean(results.Select(r => r.Seconds).ToArray()):F0} ± {Stats.Std(results.Select(r => r.Seconds).ToArray()):F0} s"));
     }
 
+    private static EnasSettings Enas(NasSettings s) => s.StrategySettings as EnasSettings
+        ?? throw new InvalidOperationException($"enas-quality needs nas.strategy = enas-rl, not {s.StrategyName}");
+
     private static void Row(string label, double[] ctrl, double[] rand)
     {
         var diff = ctrl.Zip(rand, (a, b) => a - b).ToArray();
@@ -76,32 +82,31 @@ internal static class EnasQualityBench
         {
             var store = new ExperimentStore(dir);
             store.Create(Name, "");
-            using var factory = BenchConfig.EnasFactory(s, store.CheckpointDirectory(Name));
+            using var factory = BenchConfig.Factory(s, store.CheckpointDirectory(Name));
             factory.Validate(s.Devices);
             var clock = Stopwatch.StartNew();
             // Seconds in each phase, from the experiment's own progress messages (a phase ends at the first message of the next).
-            var phases = new Dictionary<ExperimentProtocol.Phase, double>();
+            // The plan's phases: policy, shared, controller, derive, test, finished.
+            var phases = new Dictionary<string, double>();
             var gate = new object();
-            var (phase, since) = (ExperimentProtocol.Phase.Supernet, 0.0);
+            var (phase, since) = ("policy", 0.0);
             void OnProgress(ExperimentProtocol.Progressed p)
             {
                 lock (gate)
                 {
-                    if (p.Status.Phase == phase) return;
+                    if (p.Status.Plan.Phase == phase) return;
                     var now = clock.Elapsed.TotalSeconds;
                     phases[phase] = phases.GetValueOrDefault(phase) + now - since;
-                    (phase, since) = (p.Status.Phase, now);
+                    (phase, since) = (p.Status.Plan.Phase, now);
                 }
             }
-            var host = ExperimentHost.Start(store, Name, s, factory.Space, factory.Costs, factory, OnProgress);
+            var host = ExperimentHost.Start(store, Name, s, factory, OnProgress);
             ExperimentProtocol.Completed done;
             List<(Architecture Arch, Metrics M)> ctrl; // the controller's derive batch, best first as the experiment ranked it
             try
             {
                 done = await host.Completion;
-                var k = s.Enas.Reinforce.DeriveSamples;
-                var r = await host.Ranking(k, TimeSpan.FromSeconds(30));
-                ctrl = [.. r.Top.Select(t => (t.Rollout.Architecture, t.Metrics))];
+                ctrl = [.. done.Status.Plan.Ranking.Select(t => (t.Rollout.Architecture, t.Metrics))];
             }
             finally
             {
@@ -110,10 +115,10 @@ internal static class EnasQualityBench
             lock (gate) phases[phase] = phases.GetValueOrDefault(phase) + clock.Elapsed.TotalSeconds - since;
             var searchSeconds = clock.Elapsed.TotalSeconds;
 
-            var checkpoint = done.Status.SupernetCheckpoint ?? throw new InvalidOperationException("the experiment finished without a shared checkpoint");
+            var checkpoint = done.Status.Plan.Checkpoint ?? throw new InvalidOperationException("the experiment finished without a shared checkpoint");
             var K = ctrl.Count;
             var ctrlBest = ctrl[0];
-            var ctrlTest = done.Status.TestMetrics?.Accuracy ?? double.NaN;
+            var ctrlTest = done.Status.Plan.Test?.Metrics.Accuracy ?? double.NaN;
 
             // The baseline on its own dedicated thread (backends are thread-confined): a backend from the same factory,
             // K uniform samples scored like the derive phase, the best also on the test split; plus one re-score of the
@@ -123,17 +128,18 @@ internal static class EnasQualityBench
             var (rand, randTest, recheck) = await Task.Factory.StartNew(() =>
             {
                 using var backend = factory.Create(s.Devices[0]);
-                var scored = random.Select(a => (Arch: a, M: backend.Score(a, checkpoint, EvalSplit.Validation, default)))
+                var evaluator = backend.Capability<IArchitectureEvaluator>()!;
+                var scored = random.Select(a => (Arch: a, M: evaluator.Score(a, checkpoint, EvalSplit.Validation, default)))
                     .OrderByDescending(x => x.M.Accuracy).ThenBy(x => x.M.Loss).ToList();
-                var test = backend.Score(scored[0].Arch, checkpoint, EvalSplit.Test, default).Accuracy;
-                var again = backend.Score(ctrlBest.Arch, checkpoint, EvalSplit.Validation, default);
+                var test = evaluator.Score(scored[0].Arch, checkpoint, EvalSplit.Test, default).Accuracy;
+                var again = evaluator.Score(ctrlBest.Arch, checkpoint, EvalSplit.Validation, default);
                 return (scored.Select(x => x.M).ToList(), test, again);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             var check = recheck.Accuracy == ctrlBest.M.Accuracy && recheck.Loss == ctrlBest.M.Loss
                 ? ""
                 : string.Create(CultureInfo.InvariantCulture, $"  WARNING: re-scoring the controller's best gave {recheck.Accuracy:P2} / loss {recheck.Loss:F5}, derive gave {ctrlBest.M.Accuracy:P2} / {ctrlBest.M.Loss:F5}");
-            var p = phases.Where(kv => kv.Value > 0).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{PhaseName(kv.Key)} {kv.Value:F0}"));
+            var p = phases.Where(kv => kv.Value > 0).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F0}"));
             var phaseText = string.Join(", ", p) + string.Create(CultureInfo.InvariantCulture, $"; baseline scoring {clock.Elapsed.TotalSeconds - searchSeconds:F0}");
             return new SeedResult(seed, K, ctrlBest.M.Accuracy, ctrl.Average(c => c.M.Accuracy), ctrl.Select(c => c.Arch.CanonicalKey).Distinct().Count(), ctrlTest,
                 rand[0].Accuracy, rand.Average(m => m.Accuracy), randTest, clock.Elapsed.TotalSeconds, phaseText, check);
@@ -144,14 +150,4 @@ internal static class EnasQualityBench
             Directory.Delete(dir, true);
         }
     }
-
-    private static string PhaseName(ExperimentProtocol.Phase p) => p switch
-    {
-        ExperimentProtocol.Phase.Supernet => "shared",
-        ExperimentProtocol.Phase.Controller => "controller",
-        ExperimentProtocol.Phase.Search => "derive",
-        ExperimentProtocol.Phase.Test => "test",
-        _ => p.ToString().ToLowerInvariant(),
-    };
-
 }

@@ -7,7 +7,7 @@ namespace NasActors.Bench;
 
 /// <summary>
 /// Resume time after kill -9 of a real ENAS experiment (hocon/enas-smoke.conf, Torch backend): a child process runs the
-/// search and prints its progress; once it is in the controller phase of epoch 2 (or deriving) it gets SIGKILL, and this
+/// search and prints its progress; once it is training the controller in epoch 2 (or deriving) it gets SIGKILL, and this
 /// process resumes the experiment, times start-up to the first new work, and runs it to completion.
 /// </summary>
 internal static class EnasResumeBench
@@ -21,9 +21,16 @@ internal static class EnasResumeBench
         var store = new ExperimentStore(args[0]);
         var s = Settings();
         if (!store.Exists(Name)) store.Create(Name, "");
-        using var factory = BenchConfig.EnasFactory(s, store.CheckpointDirectory(Name));
+        using var factory = BenchConfig.Factory(s, store.CheckpointDirectory(Name));
         factory.Validate(s.Devices);
-        var host = ExperimentHost.Start(store, Name, s, factory.Space, factory.Costs, factory, p => Console.WriteLine(p.Line));
+        // One line whenever the plan's phase or counters change: "controller epoch 1/2 round 2/4 controller_step 4/6".
+        string? last = null;
+        var host = ExperimentHost.Start(store, Name, s, factory, p =>
+        {
+            var plan = p.Status.Plan;
+            var line = plan.Phase + string.Concat(plan.Counters.Select(c => $" {c.Name} {c.Done}/{c.Total}"));
+            if (line != last) Console.WriteLine(last = line);
+        });
         await host.Completion;
     }
 
@@ -41,7 +48,9 @@ internal static class EnasResumeBench
         while (await child.StandardOutput.ReadLineAsync() is { } line)
         {
             last = line;
-            if (line.StartsWith("controller epoch 2/", StringComparison.Ordinal) || line.StartsWith("derive", StringComparison.Ordinal))
+            // The controller training in epoch 2 (one controller epoch done), or already deriving.
+            if ((line.StartsWith("controller ", StringComparison.Ordinal) && !line.Contains(" epoch 0/", StringComparison.Ordinal))
+                || line.StartsWith("derive", StringComparison.Ordinal))
             {
                 reached = true;
                 break;
@@ -63,25 +72,24 @@ internal static class EnasResumeBench
         var store = new ExperimentStore(dir);
         var clock = Stopwatch.StartNew();
         // Factory creation as `nas resume` does it: TorchSharp init, search space, data load and cost table (Validate).
-        var inner = BenchConfig.EnasFactory(s, store.CheckpointDirectory(Name));
+        var inner = BenchConfig.Factory(s, store.CheckpointDirectory(Name));
         var factory = new TimedFactory(inner, clock);
         factory.Validate(s.Devices);
         var factorySeconds = clock.Elapsed.TotalSeconds;
-        var host = ExperimentHost.Start(store, Name, s, factory.Space, factory.Costs, factory);
+        var host = ExperimentHost.Start(store, Name, s, factory);
         await factory.FirstWork.Task;
         var first = factory.FirstWorkSeconds;
         // Ask right after the first work began: the phase it resumed in, as recovered from the journal.
-        var status = await host.Status(TimeSpan.FromSeconds(30));
+        var status = (await host.Status(TimeSpan.FromSeconds(30))).Plan;
         Console.WriteLine($"  start-up to first new work: {first:F2} s (first work: {factory.FirstWorkKind})");
         Console.WriteLine($"    TorchSharp init, search space, data load, cost table: {factorySeconds:F2} s");
-        Console.WriteLine($"    ActorSystem, SQLite plugin, snapshot + journal replay, first dispatch: {first - factorySeconds:F2} s");
-        Console.WriteLine($"  resumed in phase {status.Phase}: shared-weight rounds {status.RoundsDone}/{status.Rounds}, " +
-                          $"controller epochs done {status.ControllerEpochsDone}/{status.Epochs}");
-        var done = await host.Completion;
+        Console.WriteLine($"    ActorSystem, SQLite plugin, journal replay (no snapshots), first dispatch: {first - factorySeconds:F2} s");
+        Console.WriteLine($"  resumed in phase {status.Phase}: shared-weight rounds {status.Counter("round")?.Done}/{status.Counter("round")?.Total}, " +
+                          $"controller epochs done {status.Counter("epoch")?.Done}/{status.Counter("epoch")?.Total}");
+        var done = (await host.Completion).Status.Plan;
         var total = clock.Elapsed.TotalSeconds;
-        var ranking = await host.Ranking(1, TimeSpan.FromSeconds(30));
-        Console.WriteLine($"  resume to done: {total:F2} s  (best derived {ranking.Top.FirstOrDefault()?.Metrics.Accuracy:P2} val, " +
-                          $"test {done.Status.TestMetrics?.Accuracy:P2}, {ranking.Scored} derived)");
+        Console.WriteLine($"  resume to done: {total:F2} s  (best derived {done.Ranking.FirstOrDefault()?.Metrics.Accuracy:P2} val, " +
+                          $"test {done.Test?.Metrics.Accuracy:P2}, {done.Scored} derived)");
         await host.DisposeAsync();
         inner.Dispose();
         Directory.Delete(dir, true);

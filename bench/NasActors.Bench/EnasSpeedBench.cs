@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
-using NasActors.Torch.Training;
 
 namespace NasActors.Bench;
 
@@ -26,29 +26,31 @@ internal static class EnasSpeedBench
     public static void Run(string[] args)
     {
         var s = BenchConfig.LoadFile("enas-fashion.conf");
-        Console.WriteLine($"enas-speed: hocon/enas-fashion.conf (channels {s.Enas.Space.Channels}, nodes {s.Enas.Space.Nodes}, stages {s.Enas.Space.Stages}, " +
-                          $"batch {s.Train.BatchSize}, controller hidden {s.Enas.Controller.HiddenSize}); load average at start: {BenchConfig.LoadAverage()}");
+        var space = (EnasMicroSpec)s.SpaceSpec;
+        var enas = (EnasSettings)s.StrategySettings;
+        Console.WriteLine($"enas-speed: hocon/enas-fashion.conf (channels {space.Channels}, nodes {space.Nodes}, stages {space.Stages}, " +
+                          $"batch {s.Train.BatchSize}, controller hidden {enas.Controller.HiddenSize}); load average at start: {BenchConfig.LoadAverage()}");
         var controller = new Dictionary<int, (double SamplesPerSecond, double OneSampleMs, double UpdatesPerSecond)>();
         foreach (var threads in new[] { 1, 2 })
         {
-            var r = OnThread(() => Controller(s, threads));
+            var r = BenchConfig.OnThread(() => Controller(s, threads));
             controller[threads] = r;
             Console.WriteLine($"  controller, {threads} thread(s): {r.SamplesPerSecond,7:F0} architectures/s sampled in calls of {SampleCount}, " +
                               $"{r.OneSampleMs:F2} ms per single-architecture call (one per shared step at path-every 1), " +
-                              $"{r.UpdatesPerSecond:F1} updates/s (batch {s.Enas.Reinforce.SamplesPerUpdate}, incl. checkpoint write)");
+                              $"{r.UpdatesPerSecond:F1} updates/s (batch {enas.Reinforce.SamplesPerUpdate}, incl. checkpoint write)");
         }
-        var w = OnThread(() => Workers(s));
+        var w = BenchConfig.OnThread(() => Workers(s));
         Console.WriteLine($"  shared-weight training, 1 trainer, 1 thread, {SliceSteps} steps per slice:");
         Console.WriteLine($"    controller-sampled paths: first slice {w.FirstImgPerSec,6:F0} img/s (incl. warm-up), second {w.PolicyImgPerSec,6:F0} img/s");
         Console.WriteLine($"    uniform paths (no policy, for comparison):           {w.UniformImgPerSec,6:F0} img/s");
-        Console.WriteLine($"  reward minibatches ({s.Enas.RewardImages} validation images, batch-norm on the batch): {w.RewardsPerSec,6:F1} scores/s (1 thread)");
+        Console.WriteLine($"  reward minibatches ({enas.RewardImages} validation images, batch-norm on the batch): {w.RewardsPerSec,6:F1} scores/s (1 thread)");
         Console.WriteLine($"  derive scores ({s.Train.BnRecalibrationBatches} BN recalibration batches + {s.Train.ValidationImages} validation images): " +
                           $"{w.ScoresPerSec,6:F2} scores/s (1 thread)");
 
         // The estimate: each epoch trains StepsPerSlot / Epochs steps on every trainer in parallel (one core each), then
         // the controller takes StepsPerEpoch updates, each on SamplesPerUpdate reward minibatches spread over the trainers.
         var trainers = s.Devices.Length;
-        var e = s.Enas.Reinforce;
+        var e = enas.Reinforce;
         var stepsPerEpoch = (double)s.StepsPerSlot / e.Epochs;
         var shared = stepsPerEpoch * s.Train.BatchSize / w.PolicyImgPerSec;
         var c1 = controller[1];
@@ -62,29 +64,15 @@ internal static class EnasSpeedBench
                           $"= {e.Epochs * (shared + ctrl) + derive:F0} s, plus start-up and one test-set score");
     }
 
-    private static T OnThread<T>(Func<T> work)
-    {
-        T result = default!;
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try { result = work(); }
-            catch (Exception ex) { error = ex; }
-        });
-        thread.Start();
-        thread.Join();
-        if (error is not null) throw new InvalidOperationException("benchmark thread failed", error);
-        return result;
-    }
-
     private static (double SamplesPerSecond, double OneSampleMs, double UpdatesPerSecond) Controller(NasSettings s, int threads)
     {
         var dir = BenchConfig.TempDir("enas-speed");
         try
         {
             // The factory sets libtorch's (process-wide) thread count on this thread, as a trainer's would.
-            using var factory = BenchConfig.EnasFactory(s, dir, threads);
-            using var policy = factory.CreatePolicy();
+            using var factory = BenchConfig.Factory(s, dir, threads);
+            using var backend = factory.Create("cpu");
+            var policy = backend.Capability<IPolicyBackend>()!; // the backend owns (and disposes) it
             var p = policy.Initialize(new PolicyMeta(0, 0, Xoshiro256.StateFromSeed(1)));
             var rng = Xoshiro256.FromSeed(2);
             policy.Sample(p, SampleCount, rng); // warm-up: checkpoint load, first kernels
@@ -95,7 +83,7 @@ internal static class EnasSpeedBench
             for (var i = 0; i < SampleCount; i++) policy.Sample(p, 1, rng);
             var oneMs = clock.Elapsed.TotalMilliseconds / SampleCount;
 
-            var batch = s.Enas.Reinforce.SamplesPerUpdate;
+            var batch = ((EnasSettings)s.StrategySettings).Reinforce.SamplesPerUpdate;
             // Advantages of both signs, as rewards around a baseline give; their values do not change the cost.
             var advantages = Enumerable.Range(0, batch).Select(i => (i % 2 == 0 ? 1 : -1) * 0.01 * (i + 1)).ToImmutableArray();
             var timed = TimeSpan.Zero;
@@ -122,33 +110,36 @@ internal static class EnasSpeedBench
         var dir = BenchConfig.TempDir("enas-speed");
         try
         {
-            using var factory = BenchConfig.EnasFactory(s, dir, 1);
+            var enas = (EnasSettings)s.StrategySettings;
+            using var factory = BenchConfig.Factory(s, dir, 1);
             factory.Validate(["cpu"]); // data and cost table loaded before any clock
             using var backend = factory.Create("cpu");
-            using var policy = factory.CreatePolicy();
+            var policy = backend.Capability<IPolicyBackend>()!; // the backend owns (and disposes) it
+            var trainer = backend.Capability<ISupernetTrainer>()!;
+            var evaluator = backend.Capability<IArchitectureEvaluator>()!;
             var p = policy.Initialize(new PolicyMeta(0, 0, Xoshiro256.StateFromSeed(1)));
             var images = (double)SliceSteps * s.Train.BatchSize;
 
             var clock = Stopwatch.StartNew();
-            var first = backend.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, SliceSteps, p), _ => { }, default);
+            var first = trainer.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, SliceSteps, p), _ => { }, default);
             var firstRate = images / clock.Elapsed.TotalSeconds;
             clock.Restart();
-            var second = backend.TrainSlice(new SupernetSlice(1, 0, 1, first.Checkpoint, SliceSteps, SliceSteps, p), _ => { }, default);
+            var second = trainer.TrainSlice(new SupernetSlice(1, 0, 1, first.Checkpoint, SliceSteps, SliceSteps, p), _ => { }, default);
             var policyRate = images / clock.Elapsed.TotalSeconds;
             clock.Restart();
-            backend.TrainSlice(new SupernetSlice(1, 0, 1, first.Checkpoint, SliceSteps, SliceSteps), _ => { }, default);
+            trainer.TrainSlice(new SupernetSlice(1, 0, 1, first.Checkpoint, SliceSteps, SliceSteps), _ => { }, default);
             var uniformRate = images / clock.Elapsed.TotalSeconds;
 
             var ckpt = second.Checkpoint;
             var archs = policy.Sample(p, Math.Max(Rewards, DeriveScores) + 1, Xoshiro256.FromSeed(3));
-            backend.ScoreMinibatch(archs[^1], ckpt, 0, default); // warm-up and checkpoint load (kept while the checkpoint stays)
+            evaluator.ScoreMinibatch(archs[^1], ckpt, 0, enas.RewardImages, default); // warm-up and checkpoint load (kept while the checkpoint stays)
             clock.Restart();
-            for (var i = 0; i < Rewards; i++) backend.ScoreMinibatch(archs[i], ckpt, i + 1, default);
+            for (var i = 0; i < Rewards; i++) evaluator.ScoreMinibatch(archs[i], ckpt, i + 1, enas.RewardImages, default);
             var rewardRate = Rewards / clock.Elapsed.TotalSeconds;
 
-            backend.Score(archs[^1], ckpt, EvalSplit.Validation, default);
+            evaluator.Score(archs[^1], ckpt, EvalSplit.Validation, default);
             clock.Restart();
-            for (var i = 0; i < DeriveScores; i++) backend.Score(archs[i], ckpt, EvalSplit.Validation, default);
+            for (var i = 0; i < DeriveScores; i++) evaluator.Score(archs[i], ckpt, EvalSplit.Validation, default);
             var scoreRate = DeriveScores / clock.Elapsed.TotalSeconds;
             return new WorkerRates(firstRate, policyRate, uniformRate, rewardRate, scoreRate);
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using NasActors.Core.Training;
-using NasActors.Torch.Training;
 
 namespace NasActors.Bench;
 
@@ -10,12 +9,14 @@ internal static class MemoryBench
     public static void Run(string[] args)
     {
         var steps = args.Length > 0 ? int.Parse(args[0]) : 3000;
-        var s = BenchConfig.Load($"nas.train.total-steps={steps}", "nas.trainers.intra-op-threads=1",
-            "nas.supernet.stem-channels=8", "nas.supernet.stage-channels=[16,32]", "nas.supernet.stage-depths=[1,2]");
+        var s = BenchConfig.Load($"nas.train.total-steps={steps}", "nas.trainers.intra-op-threads=1", "nas.trainers.devices=[cpu]",
+            "nas.spaces.spos-shufflenet.stem-channels=8", "nas.spaces.spos-shufflenet.stage-channels=[16,32]", "nas.spaces.spos-shufflenet.stage-depths=[1,2]");
         var dir = BenchConfig.TempDir("mem");
-        using var factory = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1);
+        using var factory = BenchConfig.Factory(s, dir, 1);
         factory.Validate(s.Devices);
         using var backend = factory.Create("cpu");
+        var trainer = backend.Capability<ISupernetTrainer>()!;
+        var evaluator = backend.Capability<IArchitectureEvaluator>()!;
         Console.WriteLine($"memory: {steps} training steps in slices of 250, each followed by 5 candidate scores (small supernet)");
         Console.WriteLine("   step   RSS MiB   managed MiB");
         var clock = Stopwatch.StartNew();
@@ -25,9 +26,9 @@ internal static class MemoryBench
         var rng = NasActors.Core.Randomness.Xoshiro256.FromSeed(1);
         for (var step = 0; step < steps; step += 250)
         {
-            var r = backend.TrainSlice(new SupernetSlice(step / 250, 0, 1, ckpt, step, 250), _ => { }, default);
+            var r = trainer.TrainSlice(new SupernetSlice(step / 250, 0, 1, ckpt, step, 250), _ => { }, default);
             ckpt = r.Checkpoint;
-            for (var k = 0; k < 5; k++) backend.Score(space.Sample(rng), ckpt, EvalSplit.Validation, default);
+            for (var k = 0; k < 5; k++) evaluator.Score(space.Sample(rng), ckpt, EvalSplit.Validation, default);
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var rss = BenchConfig.Rss();

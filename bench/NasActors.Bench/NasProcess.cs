@@ -42,13 +42,13 @@ internal sealed partial class NasProcess : IDisposable
     /// <summary>The time base of <see cref="Line.Arrived"/>.</summary>
     public static TimeSpan Now => Clock.Elapsed;
 
-    private NasProcess(string label, string logPath, IEnumerable<string> args)
+    private NasProcess(string label, string logPath, string dll, IEnumerable<string> args)
     {
         Label = label;
         LogPath = logPath;
         _log = new StreamWriter(logPath) { AutoFlush = true };
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliDll());
+        psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Add(e.Data); };
@@ -75,9 +75,12 @@ internal sealed partial class NasProcess : IDisposable
         Stop(live);
     }
 
-    public static NasProcess Start(string label, string logPath, params IEnumerable<string> args)
+    public static NasProcess Start(string label, string logPath, params IEnumerable<string> args) => StartDll(label, logPath, CliDll(), args);
+
+    /// <summary>Like <see cref="Start"/>, with another build of the CLI (e.g. an earlier version's nas.dll).</summary>
+    public static NasProcess StartDll(string label, string logPath, string dll, params IEnumerable<string> args)
     {
-        lock (Live) return new NasProcess(label, logPath, args);
+        lock (Live) return new NasProcess(label, logPath, dll, args);
     }
 
     /// <summary>The CLI the nodes run (bench/run.sh builds it).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using NasActors.Core.Engine;
+using NasActors.Core.OneShot;
 using NasActors.Core.Training;
-using NasActors.Torch.Training;
 
 namespace NasActors.Bench;
 
@@ -16,8 +17,8 @@ internal static class OverheadBench
         var s = BenchConfig.Load($"nas.train.total-steps={steps}", "nas.trainers.devices=[cpu]", "nas.trainers.intra-op-threads=1");
         Console.WriteLine($"overhead: {steps} supernet steps, batch {s.Train.BatchSize}, steps-per-round {s.Train.StepsPerRound}, 1 trainer, 1 thread");
 
-        // Bare: the training code called directly on one dedicated thread, no warm-up (the actor run has none either) (as a trainer runs it), no actors, no journal,
-        // one checkpoint at the end. Run before and after the actor run, so machine drift shows.
+        // Bare: the training work run directly on one dedicated thread (as a trainer runs it), no warm-up (the actor run has
+        // none either), no actors, no journal, one checkpoint at the end. Run before and after the actor run, so machine drift shows.
         var bare1 = Bare(s, steps);
         var actors = await SupernetRun.Measure(s, search: false);
         var bare2 = Bare(s, steps);
@@ -36,11 +37,12 @@ internal static class OverheadBench
         double seconds = 0;
         var thread = new Thread(() =>
         {
-            using var factory = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1);
+            using var factory = BenchConfig.Factory(s, dir, 1);
             factory.Validate(s.Devices);
             using var backend = factory.Create("cpu");
             var clock = Stopwatch.StartNew();
-            backend.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, steps), _ => { }, default);
+            // The work item a trainer runs, for all steps in one slice.
+            new TrainSlice(new SupernetSlice(0, 0, 1, null, 0, steps)).Execute(new WorkContext(backend, _ => { }, default));
             seconds = clock.Elapsed.TotalSeconds;
         });
         thread.Start();

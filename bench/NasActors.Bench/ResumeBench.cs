@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Hosting;
-using NasActors.Torch.Training;
 using NasActors.Core.Training;
 
 namespace NasActors.Bench;
@@ -13,15 +12,13 @@ namespace NasActors.Bench;
 /// </summary>
 internal static class ResumeBench
 {
-    private static NasSettings Settings() => BenchConfig.Load("nas.train.total-steps=20", "nas.train.steps-per-round=10",
-        "nas.search.population-size=100", "nas.search.generations=20", "nas.search.top-k=10", "nas.search.mutation-count=25",
-        "nas.search.crossover-count=25", "nas.search.max-flops=0", "nas.supernet.stage-depths=[4,4,4]", "nas.trainers.devices=[cpu,cpu]", "nas.trainers.intra-op-threads=1");
+    private const string Evo = "nas.strategies.spos-evolution.";
 
-    private static SyntheticBackendFactory Factory(NasSettings s, string dir, TimeSpan cost)
-    {
-        using var torch = new TorchSposBackendFactory(s.Supernet, s.Train, s.Data, dir, 1);
-        return new SyntheticBackendFactory(torch.Space, torch.Costs, cost);
-    }
+    private static NasSettings Settings() => BenchConfig.Load("nas.train.total-steps=20", "nas.train.steps-per-round=10",
+        Evo + "population-size=100", Evo + "generations=20", Evo + "top-k=10", Evo + "mutation-count=25",
+        Evo + "crossover-count=25", "nas.search.max-flops=0", "nas.spaces.spos-shufflenet.stage-depths=[4,4,4]", "nas.trainers.devices=[cpu,cpu]", "nas.trainers.intra-op-threads=1");
+
+    private static SyntheticBackendFactory Factory(NasSettings s, string dir, TimeSpan cost) => BenchConfig.Synthetic(s, dir, cost);
 
     public static async Task Child(string[] args)
     {
@@ -29,8 +26,13 @@ internal static class ResumeBench
         var s = Settings();
         if (!store.Exists("resume")) store.Create("resume", "");
         var factory = Factory(s, store.CheckpointDirectory("resume"), TimeSpan.FromMilliseconds(2));
-        var host = ExperimentHost.Start(store, "resume", s, factory.Space, factory.Costs, factory,
-            p => { if (p.Line.StartsWith("search", StringComparison.Ordinal)) Console.WriteLine(p.Line); });
+        // One line per newly scored candidate: the parent counts them and kills this process.
+        var last = -1;
+        var host = ExperimentHost.Start(store, "resume", s, factory, p =>
+        {
+            var plan = p.Status.Plan;
+            if (plan.Phase == "search" && plan.Scored != last) Console.WriteLine($"search scored {last = plan.Scored}");
+        });
         await host.Completion;
     }
 
@@ -60,14 +62,13 @@ internal static class ResumeBench
         var factory = Factory(s, store.CheckpointDirectory("resume"), TimeSpan.Zero);
         var space = (DateTime.UtcNow - start).TotalSeconds;
         var hostStart = DateTime.UtcNow;
-        var host = ExperimentHost.Start(store, "resume", s, factory.Space, factory.Costs, factory);
+        var host = ExperimentHost.Start(store, "resume", s, factory);
         var first = await factory.FirstWork.Task;
         Console.WriteLine($"  start-up to first new work: {(first - start).TotalSeconds:F2} s (target <= 2 s)");
         Console.WriteLine($"    search space + cost table (TorchSharp init): {space:F2} s");
-        Console.WriteLine($"    ActorSystem, SQLite plugin, snapshot + journal replay, first dispatch: {(first - hostStart).TotalSeconds:F2} s");
-        var status = await host.Status(TimeSpan.FromSeconds(30));
-        var ranking = await host.Ranking(1, TimeSpan.FromSeconds(30));
-        Console.WriteLine($"  recovered: phase {status.Phase}, {ranking.Scored} candidates scored, generation {ranking.Generation + 1}");
+        Console.WriteLine($"    ActorSystem, SQLite plugin, journal replay (no snapshots), first dispatch: {(first - hostStart).TotalSeconds:F2} s");
+        var status = (await host.Status(TimeSpan.FromSeconds(30))).Plan;
+        Console.WriteLine($"  recovered: phase {status.Phase}, {status.Scored} candidates scored, generation {status.Counter("generation")?.Done}/{status.Counter("generation")?.Total}");
         await host.DisposeAsync();
         Directory.Delete(dir, true);
     }

@@ -10,7 +10,7 @@ internal static class ScalingBench
         foreach (var (devices, threads) in new[] { ("[cpu]", 1), ("[cpu]", 2), ("[cpu, cpu]", 1) })
         {
             var s = BenchConfig.Load($"nas.train.total-steps={steps}", $"nas.trainers.devices={devices}", $"nas.trainers.intra-op-threads={threads}",
-                "nas.search.generations=1", "nas.search.population-size=24", "nas.search.top-k=5");
+                "nas.strategies.spos-evolution.generations=1", "nas.strategies.spos-evolution.population-size=24", "nas.strategies.spos-evolution.top-k=5");
             var r = await SupernetRun.Measure(s, search: true);
             Console.WriteLine($"  devices {devices,-11} threads {threads}:  supernet {r.ImagesPerSecond,6:F0} img/s ({r.SupernetSeconds:F1} s)   search {r.CandidatesPerMinute,6:F1} candidates/min ({r.Scored} in {r.SearchSeconds:F1} s)");
         }

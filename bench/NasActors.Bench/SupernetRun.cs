@@ -2,11 +2,10 @@ using System.Diagnostics;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
-using NasActors.Torch.Training;
 
 namespace NasActors.Bench;
 
-/// <summary>One search through the real actors, timed per phase from the experiment's own progress messages.</summary>
+/// <summary>One search through the real actors, timed per phase from the experiment's own (structured) progress messages.</summary>
 internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds, long Images, double SearchSeconds, int Scored, double FirstRoundDoneSeconds)
 {
     public double ImagesPerSecond => Images / SupernetSeconds;
@@ -17,7 +16,7 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
         var dir = BenchConfig.TempDir("run");
         var store = new ExperimentStore(dir);
         store.Create("bench", "");
-        using var factory = new TorchSposBackendFactory(s.Supernet, s.Train with { TotalSteps = s.StepsPerSlot }, s.Data, store.CheckpointDirectory("bench"), s.EffectiveThreads);
+        using var factory = BenchConfig.Factory(s, store.CheckpointDirectory("bench"));
         factory.Validate(s.Devices); // data loaded before the clock starts, as in the bare loop
         var clock = Stopwatch.StartNew();
         var timed = new TimedFactory(factory, clock);
@@ -31,26 +30,23 @@ internal sealed record SupernetRun(double StartupSeconds, double SupernetSeconds
             lock (gate)
             {
                 var t = clock.Elapsed.TotalSeconds;
-                if (firstRound < 0 && p.Status.RoundsDone == 1) firstRound = t;
-                if (supernetDone < 0 && p.Status.Phase != ExperimentProtocol.Phase.Supernet)
+                var plan = p.Status.Plan;
+                if (firstRound < 0 && plan.Counter("round")?.Done == 1) firstRound = t;
+                if (supernetDone < 0 && plan.Phase != "supernet")
                 {
                     supernetDone = t;
-                    images = p.Status.ImagesTrained;
+                    images = (long)plan.Figures.GetValueOrDefault("images_trained");
                     if (!search) searchEnded.TrySetResult();
                 }
-                if (p.Status.Phase == ExperimentProtocol.Phase.Test && searchDone < 0)
+                scored = Math.Max(scored, plan.Scored);
+                if (plan.Phase is "test" or "retrain" or "finished" && searchDone < 0)
                 {
                     searchDone = t;
                     searchEnded.TrySetResult();
                 }
-                if (p.Line.StartsWith("search", StringComparison.Ordinal))
-                {
-                    var i = p.Line.IndexOf("scored ", StringComparison.Ordinal) + 7;
-                    scored = int.Parse(p.Line[i..].Split(' ')[0]);
-                }
             }
         }
-        var host = ExperimentHost.Start(store, "bench", s, factory.Space, factory.Costs, timed, OnProgress);
+        var host = ExperimentHost.Start(store, "bench", s, timed, OnProgress);
         await Task.WhenAny(searchEnded.Task, host.Completion);
         await host.DisposeAsync();
         try { Directory.Delete(dir, true); } catch (IOException) { }

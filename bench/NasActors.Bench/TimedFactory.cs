@@ -1,19 +1,18 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using NasActors.Core.Experiments;
-using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 
 namespace NasActors.Bench;
 
 /// <summary>
-/// Wraps a real factory and notes when the first piece of work of any kind starts (a trainer's slice, merge, score,
-/// reward minibatch or retrain, or the ENAS controller's sampling or update), and which it was, so start-up is timed
-/// apart from the work. It forwards <see cref="IPolicyBackendFactory"/> when the inner factory is one: the host runs
-/// the ENAS controller only with a factory that implements it.
+/// Wraps any factory and notes when the first piece of work of any kind starts, and what it needed, so start-up is
+/// timed apart from the work. Work items ask the backend for the capability they need (<see cref="ISupernetTrainer"/>,
+/// <see cref="IArchitectureEvaluator"/>, <see cref="IPolicyBackend"/>, <see cref="IRetrainer"/>) right before they run,
+/// so forwarding <see cref="ITrainerBackend.Capability{T}"/> is all the wrapping there is: whatever the inner backend
+/// offers (a controller policy included) stays available.
 /// </summary>
-internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock) : ITrainerBackendFactory, IPolicyBackendFactory
+internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock) : ITrainerBackendFactory
 {
     private long _firstTicks = -1;
     private string? _firstKind;
@@ -24,7 +23,7 @@ internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock
     /// <summary>Seconds on <c>clock</c> when the first work started, or -1.</summary>
     public double FirstWorkSeconds => Interlocked.Read(ref _firstTicks) < 0 ? -1 : TimeSpan.FromTicks(_firstTicks).TotalSeconds;
 
-    /// <summary>What the first work was (e.g. "TrainSlice"), or null.</summary>
+    /// <summary>What the first work needed (e.g. "supernet training"), or null.</summary>
     public string? FirstWorkKind => Volatile.Read(ref _firstKind);
 
     public TaskCompletionSource FirstWork { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,13 +33,14 @@ internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock
 
     public ITrainerBackend Create(string device) => new Backend(this, inner.Create(device));
 
-    public IPolicyBackend CreatePolicy() => new Policy(this, (inner as IPolicyBackendFactory
-        ?? throw new InvalidOperationException($"{inner.GetType().Name} has no ENAS policy")).CreatePolicy());
-
-    private void Note(string kind)
+    private void Note(Type capability)
     {
         if (Interlocked.CompareExchange(ref _firstTicks, clock.Elapsed.Ticks, -1) != -1) return;
-        Volatile.Write(ref _firstKind, kind);
+        Volatile.Write(ref _firstKind, capability == typeof(ISupernetTrainer) ? "supernet training"
+            : capability == typeof(IArchitectureEvaluator) ? "scoring"
+            : capability == typeof(IPolicyBackend) ? "controller policy"
+            : capability == typeof(IRetrainer) ? "retraining"
+            : capability.Name);
         FirstWork.TrySetResult();
     }
 
@@ -48,57 +48,13 @@ internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock
     {
         public string Device => inner.Device;
 
-        public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
+        public T? Capability<T>() where T : class
         {
-            owner.Note("TrainSlice");
-            return inner.TrainSlice(slice, progress, ct);
+            var c = inner.Capability<T>();
+            if (c is not null) owner.Note(typeof(T));
+            return c;
         }
 
-        public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
-        {
-            owner.Note("Merge");
-            return inner.Merge(checkpoints, ct);
-        }
-
-        public Metrics Score(Architecture architecture, string checkpoint, EvalSplit split, CancellationToken ct)
-        {
-            owner.Note("Score " + split);
-            return inner.Score(architecture, checkpoint, split, ct);
-        }
-
-        public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct)
-        {
-            owner.Note("ScoreMinibatch");
-            return inner.ScoreMinibatch(architecture, checkpoint, batch, ct);
-        }
-
-        public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
-        {
-            owner.Note("Retrain");
-            return inner.Retrain(architecture, steps, progress, ct);
-        }
-
-        public void Dispose() => inner.Dispose();
-    }
-
-    private sealed class Policy(TimedFactory owner, IPolicyBackend inner) : IPolicyBackend
-    {
-        public string Initialize(PolicyMeta meta) => inner.Initialize(meta);
-
-        public ImmutableArray<Architecture> Sample(string policy, int count, Xoshiro256 rng)
-        {
-            owner.Note("policy Sample");
-            return inner.Sample(policy, count, rng);
-        }
-
-        public PolicyUpdate Update(string policy, ImmutableArray<Architecture> samples, ImmutableArray<double> advantages, PolicyMeta meta)
-        {
-            owner.Note("policy Update");
-            return inner.Update(policy, samples, advantages, meta);
-        }
-
-        public PolicyMeta ReadMeta(string policy) => inner.ReadMeta(policy);
-        public ImmutableArray<double> Probabilities(string policy, Architecture prefix, string choiceKey) => inner.Probabilities(policy, prefix, choiceKey);
         public void Dispose() => inner.Dispose();
     }
 }

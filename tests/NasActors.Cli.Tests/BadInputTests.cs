@@ -52,18 +52,19 @@ public sealed class BadInputTests
     }
 
     [Theory]
-    [InlineData("nas.enas.epochs=3", "does not divide")]
-    [InlineData("nas.enas.ops=[sep_conv_3x3, conv_9x9]", "conv_9x9")]
-    [InlineData("nas.enas.controller.reward-images=5000", "nas.enas.controller.reward-images")]
-    [InlineData("nas.enas.controller.tanh-constant=-1", "nas.enas.controller.tanh-constant")]
+    [InlineData("nas.strategies.enas-rl.epochs=3", "does not divide")]
+    [InlineData("nas.spaces.enas-micro.ops=[sep_conv_3x3, conv_9x9]", "conv_9x9")]
+    [InlineData("nas.strategies.enas-rl.controller.reward-images=5000", "nas.strategies.enas-rl.controller.reward-images")]
+    [InlineData("nas.strategies.enas-rl.controller.tanh-constant=-1", "nas.strategies.enas-rl.controller.tanh-constant")]
+    [InlineData("nas.search.max-flops=3000000", "max-flops")]
     [InlineData("nas.data.directory=\"/nonexistent/fashion\"", "/nonexistent/fashion")]
     public void Search_must_reject_bad_ENAS_settings(string setting, string mustMention) =>
         AssertSearchRejected(setting, mustMention, "hocon/enas-smoke.conf");
 
     [Theory]
-    [InlineData("nas.supernet.candidates=[shuffle_3x3, shuffle_3x3]", "shuffle_3x3")]
-    [InlineData("nas.supernet.candidates=[conv_9x9]", "conv_9x9")]
-    [InlineData("nas.supernet.stage-channels=[16, 30]", "30")]
+    [InlineData("nas.spaces.spos-shufflenet.candidates=[shuffle_3x3, shuffle_3x3]", "shuffle_3x3")]
+    [InlineData("nas.spaces.spos-shufflenet.candidates=[conv_9x9]", "conv_9x9")]
+    [InlineData("nas.spaces.spos-shufflenet.stage-channels=[16, 30]", "30")]
     public void Search_must_reject_an_invalid_search_space(string setting, string mustMention) => AssertSearchRejected(setting, mustMention);
 
     [Fact]
@@ -100,12 +101,9 @@ public sealed class BadInputTests
     {
         using var store = new TempStore();
         // Kill a run once it is scoring candidates (its supernet checkpoint exists), corrupt the checkpoint, resume.
-        using (var p = new CliProcess("search", "--config", "hocon/smoke.conf", "--name", "d", "--store", store.Path,
-                   "--set", "nas.train.total-steps=10", "--set", "nas.search.generations=1"))
-        {
-            Assert.True(p.WaitForOutput("search    generation", TimeSpan.FromMinutes(3)), p.Stdout + p.Stderr);
-            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
-        }
+        JournalKill.When(Path.Combine(store.Path, "d", "journal.db"), e => JournalKill.Count(e, "nas.event.score-recorded.v2") >= 1,
+            "search", "--config", "hocon/smoke.conf", "--name", "d", "--store", store.Path,
+            "--set", "nas.train.total-steps=10", "--set", "nas.strategies.spos-evolution.generations=1");
         foreach (var f in Directory.GetFiles(Path.Combine(store.Path, "d", "checkpoints"), "*.ckpt"))
         {
             var bytes = File.ReadAllBytes(f);
@@ -152,5 +150,44 @@ public sealed class BadInputTests
         // Read-only commands still work while it runs; a bad --out is a user error, not a crash.
         AssertUserError(CliProcess.Run(T, "export", "busy", "--store", store.Path, "--out", "/nonexistent-dir/x.json"), "/nonexistent-dir/x.json");
         Assert.True(running.Kill9(), "the search ended before the second process tried it");
+    }
+
+    [Theory]
+    [InlineData("nas.space=nasbench201", "nasbench201")]
+    [InlineData("nas.strategy=darts", "spos-evolution")]
+    [InlineData("nas.experiment.strategy=spos", "nas.strategy")]
+    [InlineData("nas.supernet.stem-channels=8", "nas.spaces.spos-shufflenet")]
+    [InlineData("nas.search.population-size=8", "nas.strategies.spos-evolution.population-size")]
+    [InlineData("nas.strategies.enas-rl.epochs=2", "not selected")]
+    [InlineData("nas.spaces.enas-micro.nodes=2", "not selected")]
+    public void Search_must_reject_unknown_renamed_or_unselected_components(string setting, string mustMention) => AssertSearchRejected(setting, mustMention);
+
+    [Fact]
+    public void Search_must_refuse_a_pair_that_cannot_work_naming_both() =>
+        // The synthetic benchmark backend has no controller policy: enas-rl cannot run on it.
+        AssertSearchRejected("nas.trainers.backend=synthetic", "enas-rl", "hocon/enas-smoke.conf");
+
+    [Theory]
+    [InlineData("spos-finished")]
+    [InlineData("spos-interrupted")]
+    [InlineData("enas-interrupted")]
+    [InlineData("cluster-finished")]
+    public void Commands_must_refuse_a_store_of_format_1_with_one_line_and_leave_it_as_it_was(string name)
+    {
+        using var tmp = new TempStore();
+        var golden = Path.Combine(CliProcess.RepoRoot, "tests", "golden", "v1", "stores");
+        foreach (var f in Directory.GetFiles(golden, "*", SearchOption.AllDirectories))
+        {
+            var dest = Path.Combine(tmp.Path, Path.GetRelativePath(golden, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+        string Hashes() => string.Join("\n", Directory.GetFiles(tmp.Path, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith("-wal", StringComparison.Ordinal) && !f.EndsWith("-shm", StringComparison.Ordinal)).Order()
+            .Select(f => f + " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
+        var before = Hashes();
+        foreach (var verb in new[] { "resume", "status", "export" })
+            AssertUserError(CliProcess.Run(T, verb, name, "--store", tmp.Path), "store format 1");
+        Assert.Equal(before, Hashes());
     }
 }

@@ -16,8 +16,8 @@ internal sealed class CliProcess : IDisposable
     private static string FindRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NasActors.slnx"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("repository root (NasActors.slnx) not found above " + AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NasActors.sln"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root (NasActors.sln) not found above " + AppContext.BaseDirectory);
     }
 
     public CliProcess(params string[] args) : this(null, null, args) { }
@@ -83,6 +83,15 @@ internal sealed class CliProcess : IDisposable
         kill!.WaitForExit();
         _p.WaitForExit();
         return _p.ExitCode == 137 || kill.ExitCode == 0;
+    }
+
+    /// <summary>`nas export NAME --out FILE` into the store; the file's text. Fails the test when export fails.</summary>
+    public static string Export(string store, string name)
+    {
+        var file = System.IO.Path.Combine(store, name + ".json");
+        var (code, _, err) = Run(TimeSpan.FromMinutes(2), "export", name, "--store", store, "--out", file);
+        Assert.True(code == 0, $"export failed ({code}): {err}");
+        return File.ReadAllText(file);
     }
 
     public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args)

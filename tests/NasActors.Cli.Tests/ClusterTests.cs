@@ -17,27 +17,21 @@ public sealed class ClusterTests
     private static readonly string[] SlowSynthetic =
     [
         "--set", "trainers.backend=synthetic", "--set", "trainers.synthetic-cost=400ms",
-        "--set", "search.generations=6", "--set", "search.population-size=12",
+        "--set", "strategies.spos-evolution.generations=6", "--set", "strategies.spos-evolution.population-size=12",
     ];
 
     private static Dictionary<string, string> Env(PostgresDatabase db) => new() { ["NAS_POSTGRES"] = db.ConnectionString };
 
-    private static string Export(TempStore store, string name)
-    {
-        var file = Path.Combine(store.Path, name + ".json");
-        var (code, _, err) = CliProcess.Run(TimeSpan.FromMinutes(1), "export", name, "--store", store.Path, "--out", file);
-        Assert.True(code == 0, err);
-        return File.ReadAllText(file);
-    }
+    private static string Export(TempStore store, string name) => CliProcess.Export(store.Path, name);
 
     /// <summary>Every rollout the population proposed has exactly one recorded score in the journal.</summary>
     private static void AssertEachRolloutScoredOnce(PostgresDatabase db)
     {
         var events = db.Events();
-        var proposed = events.Where(e => e.Manifest == "nas.population.generation-proposed.v1")
+        var proposed = events.Where(e => e.Manifest == "nas.event.generation-proposed.v2")
             .SelectMany(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetRawText()))
             .ToList();
-        var scored = events.Where(e => e.Manifest == "nas.population.score-recorded.v1")
+        var scored = events.Where(e => e.Manifest == "nas.event.score-recorded.v2")
             .Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Id").GetRawText()).ToList();
         Assert.NotEmpty(proposed);
         Assert.Equal(proposed.Count, proposed.Distinct().Count());
@@ -150,7 +144,7 @@ public sealed class ClusterTests
             Assert.Contains("done: experiment pv", stdout);
             Assert.True(rogue.WaitForOutput("was refused by the experiment: protocol version 999", TimeSpan.FromSeconds(30)), rogue.Stdout);
             Assert.Contains("refused trainer cpu", controller.Stdout);
-            Assert.Contains("protocol version 999, this coordinator speaks 1", controller.Stdout);
+            Assert.Contains("protocol version 999, this coordinator speaks 2", controller.Stdout);
         }
         finally
         {

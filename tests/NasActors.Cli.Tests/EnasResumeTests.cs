@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 
 namespace NasActors.Cli.Tests;
 
@@ -14,37 +12,14 @@ public sealed class EnasResumeTests
     private const string Smoke = "hocon/enas-smoke.conf";
 
     // Longer controller epochs than the smoke defaults, so a kill reliably lands inside one (both runs use them).
-    private static readonly string[] Sets = ["--set", "nas.enas.controller.steps-per-epoch=8", "--set", "nas.enas.controller.reward-images=256"];
+    private static readonly string[] Sets = ["--set", "nas.strategies.enas-rl.controller.steps-per-epoch=8", "--set", "nas.strategies.enas-rl.controller.reward-images=256"];
 
-    private static string Export(TempStore store, string name)
-    {
-        var file = Path.Combine(store.Path, name + ".json");
-        var (code, _, err) = CliProcess.Run(Long, "export", name, "--store", store.Path, "--out", file);
-        Assert.True(code == 0, $"export failed ({code}): {err}");
-        return File.ReadAllText(file);
-    }
+    private static string Export(TempStore store, string name) => CliProcess.Export(store.Path, name);
 
-    private static int Count(List<(string Pid, string Manifest, string Payload)> events, string manifest) => events.Count(e => e.Manifest == manifest);
+    private static int Count(List<(string Pid, string Manifest, string Payload)> events, string manifest) => JournalKill.Count(events, manifest);
 
-    private static List<(string Pid, string Manifest, string Payload)> TryEvents(string db)
-    {
-        try { return File.Exists(db) ? JournalReader.Events(db) : []; }
-        catch (SqliteException) { return []; } // mid-creation
-    }
-
-    /// <summary>Runs nas until the journal satisfies <paramref name="when"/>, then kill -9; returns the journal as the kill left it.</summary>
-    private static List<(string Pid, string Manifest, string Payload)> KillWhen(string db, Func<List<(string Pid, string Manifest, string Payload)>, bool> when, params string[] args)
-    {
-        using var p = new CliProcess(args);
-        var sw = Stopwatch.StartNew();
-        while (!when(TryEvents(db)))
-        {
-            Assert.True(sw.Elapsed < Long, "the journal never reached the kill point:\n" + p.Stdout + p.Stderr);
-            Thread.Sleep(20);
-        }
-        Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it\n" + p.Stdout);
-        return JournalReader.Events(db);
-    }
+    private static List<(string Pid, string Manifest, string Payload)> KillWhen(string db, Func<List<(string Pid, string Manifest, string Payload)>, bool> when, params string[] args) =>
+        JournalKill.When(db, when, args);
 
     private static bool DeriveStarted(string payload) => JsonDocument.Parse(payload).RootElement.GetProperty("Derive").GetBoolean();
 
@@ -54,47 +29,49 @@ public sealed class EnasResumeTests
         using var store = new TempStore();
         var (code, stdout, stderr) = CliProcess.Run(Long, ["search", "--config", Smoke, "--name", "straight", "--store", store.Path, .. Sets]);
         Assert.True(code == 0, $"uninterrupted run failed ({code}):\n{stdout}\n{stderr}");
-        Assert.Contains("controller epoch", stdout);
+        Assert.Contains("controller step", stdout);
         Assert.Contains("best architecture", stdout);
         Assert.Contains("test accuracy", stdout);
         var reference = Export(store, "straight");
 
         var db = Path.Combine(store.Path, "killed", "journal.db");
         // 1. During shared-weight training of epoch 1: round 1 of 2 is done, the controller has not learned yet.
-        var at = KillWhen(db, e => Count(e, "nas.experiment.round-completed.v1") >= 1,
-            ["search", "--config", Smoke, "--name", "killed", "--store", store.Path, "--set", "nas.runtime.snapshot-every=3", .. Sets]);
-        Assert.Equal(0, Count(at, "nas.controller.policy-updated.v1"));
+        var at = KillWhen(db, e => Count(e, "nas.event.round-completed.v2") >= 1,
+            ["search", "--config", Smoke, "--name", "killed", "--store", store.Path, .. Sets]);
+        Assert.Equal(0, Count(at, "nas.event.policy-updated.v2"));
 
         // 2. During controller training: some updates of epoch 1 are journaled, not all 8.
-        at = KillWhen(db, e => Count(e, "nas.controller.policy-updated.v1") >= 2, "resume", "killed", "--store", store.Path);
-        Assert.InRange(Count(at, "nas.controller.policy-updated.v1"), 2, 7);
-        Assert.Equal(1, Count(at, "nas.experiment.policy-adopted.v1"));
+        at = KillWhen(db, e => Count(e, "nas.event.policy-updated.v2") >= 2, "resume", "killed", "--store", store.Path);
+        Assert.InRange(Count(at, "nas.event.policy-updated.v2"), 2, 7);
+        Assert.Equal(2, Count(at, "nas.event.round-completed.v2")); // epoch 1's shared training only
 
         // 3. While deriving: the derive batch is sampled and partly scored.
-        at = KillWhen(db, e => e.Any(x => x.Manifest == "nas.controller.batch-sampled.v1" && DeriveStarted(x.Payload))
-                               && Count(e, "nas.controller.reward-recorded.v1") > 2 * 8 * 4,
+        at = KillWhen(db, e => e.Any(x => x.Manifest == "nas.event.batch-sampled.v2" && DeriveStarted(x.Payload))
+                               && Count(e, "nas.event.reward-recorded.v2") > 2 * 8 * 4,
             "resume", "killed", "--store", store.Path);
-        Assert.Equal(0, Count(at, "nas.experiment.search-completed.v1"));
+        Assert.Equal(0, Count(at, "nas.event.search-completed.v2"));
 
         (code, stdout, stderr) = CliProcess.Run(Long, "resume", "killed", "--store", store.Path);
         Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
         Assert.Equal(reference, Export(store, "killed"));
 
-        // Journal evidence: every sampled architecture rewarded exactly once; 2 epochs x 8 updates; 3 adoptions.
+        // Journal evidence: every sampled architecture rewarded exactly once; 2 epochs x 8 updates; one policy created.
         var events = JournalReader.Events(db);
-        var sampled = events.Where(e => e.Manifest == "nas.controller.batch-sampled.v1")
+        var sampled = events.Where(e => e.Manifest == "nas.event.batch-sampled.v2")
             .SelectMany(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetInt32())).ToList();
-        var rewarded = events.Where(e => e.Manifest == "nas.controller.reward-recorded.v1")
+        var rewarded = events.Where(e => e.Manifest == "nas.event.reward-recorded.v2")
             .Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Id").GetInt32()).ToList();
         Assert.Equal(2 * 8 * 4 + 6, sampled.Count);
         Assert.Equal(sampled.Distinct().Order(), rewarded.Order());
         Assert.Equal(rewarded.Count, rewarded.Distinct().Count());
-        Assert.Equal(16, Count(events, "nas.controller.policy-updated.v1"));
-        Assert.Equal(3, Count(events, "nas.experiment.policy-adopted.v1"));
+        Assert.Equal(16, Count(events, "nas.event.policy-updated.v2"));
+        Assert.Equal(1, Count(events, "nas.event.policy-initialized.v2"));
+        Assert.Equal(4, Count(events, "nas.event.round-completed.v2"));
 
         (code, stdout, _) = CliProcess.Run(Long, "status", "killed", "--store", store.Path);
         Assert.Equal(0, code);
-        Assert.Contains("controller 2/2 epochs trained, 16 policy updates", stdout);
+        Assert.Contains("epoch 2/2", stdout);
+        Assert.Contains("controller step 16/16", stdout);
     }
 
     [Fact]
@@ -105,7 +82,7 @@ public sealed class EnasResumeTests
         Assert.True(code == 0, $"run failed ({code}):\n{stdout}\n{stderr}");
         Assert.Contains("retrained from scratch (150 steps): test accuracy", stdout);
         var json = JsonDocument.Parse(Export(store, "e")).RootElement;
-        Assert.Equal("enas", json.GetProperty("strategy").GetString());
+        Assert.Equal("enas-rl", json.GetProperty("strategy").GetString());
         Assert.Equal("enas-micro", json.GetProperty("search_space").GetString());
         var arch = json.GetProperty("top")[0].GetProperty("architecture");
         Assert.Equal(16, arch.EnumerateObject().Count()); // enas-smoke: 2 nodes x (2 inputs + 2 ops) x 2 cells
@@ -127,9 +104,9 @@ public sealed class EnasResumeTests
     {
         using var store = new TempStore();
         var db = Path.Combine(store.Path, "c", "journal.db");
-        var at = KillWhen(db, e => Count(e, "nas.controller.policy-updated.v1") >= 1,
+        var at = KillWhen(db, e => Count(e, "nas.event.policy-updated.v2") >= 1,
             ["search", "--config", Smoke, "--name", "c", "--store", store.Path, .. Sets]);
-        var policy = JsonDocument.Parse(at.Last(e => e.Manifest == "nas.controller.policy-updated.v1").Payload).RootElement.GetProperty("Policy").GetString()!;
+        var policy = JsonDocument.Parse(at.Last(e => e.Manifest == "nas.event.policy-updated.v2").Payload).RootElement.GetProperty("Policy").GetString()!;
         var file = Path.Combine(store.Path, "c", "checkpoints", policy + ".ckpt");
         var bytes = File.ReadAllBytes(file);
         bytes[bytes.Length / 2] ^= 0xFF;

@@ -4,23 +4,27 @@ namespace NasActors.Cli.Tests;
 
 /// <summary>
 /// The product's central promise, checked with real processes: a search killed with SIGKILL at any moment and then
-/// resumed finishes with the same export as an uninterrupted run, and no candidate is recorded twice.
+/// resumed finishes with the same export as an uninterrupted run, and no candidate is recorded twice. The kill moments
+/// are chosen from the journal, and the journal at each kill is checked to be in the phase intended.
 /// </summary>
 public sealed class SearchResumeTests
 {
-    private static readonly TimeSpan Long = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan Long = JournalKill.Long;
     private const string Smoke = "hocon/smoke.conf";
 
-    private static string Export(TempStore store, string name)
-    {
-        var file = Path.Combine(store.Path, name + ".json");
-        var (code, _, err) = CliProcess.Run(Long, "export", name, "--store", store.Path, "--out", file);
-        Assert.True(code == 0, $"export failed ({code}): {err}");
-        return File.ReadAllText(file);
-    }
+    private static string Export(TempStore store, string name) => CliProcess.Export(store.Path, name);
+
+    private static int Count(List<(string Pid, string Manifest, string Payload)> e, string kind) => JournalKill.Count(e, "nas.event." + kind + ".v2");
+
+    private static List<int> Ids(List<(string Pid, string Manifest, string Payload)> events, string kind) =>
+        [.. events.Where(e => e.Manifest == "nas.event." + kind + ".v2").Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Id").GetInt32())];
+
+    private static List<int> Proposed(List<(string Pid, string Manifest, string Payload)> events) =>
+        [.. events.Where(e => e.Manifest == "nas.event.generation-proposed.v2")
+            .SelectMany(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetInt32()))];
 
     [Fact]
-    public void Search_must_survive_kill9_in_every_phase_and_export_identically()
+    public void Search_must_survive_kill9_in_supernet_search_and_test_phases_and_export_identically()
     {
         using var store = new TempStore();
 
@@ -31,53 +35,52 @@ public sealed class SearchResumeTests
         Assert.Contains("test accuracy", stdout);
         var reference = Export(store, "straight");
 
-        // Same search, killed during supernet training, then during evolution, then resumed to the end. It snapshots
-        // every 3 events, so recovery goes through snapshots too (and the snapshot interval must not change results).
-        using (var p = new CliProcess("search", "--config", Smoke, "--name", "killed", "--store", store.Path, "--set", "nas.runtime.snapshot-every=3"))
-        {
-            Assert.True(p.WaitForOutput("supernet  round 1/", Long), "never reached supernet round 1:\n" + p.Stdout + p.Stderr);
-            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
-        }
-        using (var p = new CliProcess("resume", "killed", "--store", store.Path))
-        {
-            Assert.True(p.WaitForOutput("scored 3", Long), "never scored 3 candidates after resume:\n" + p.Stdout + p.Stderr);
-            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
-        }
-        using (var p = new CliProcess("resume", "killed", "--store", store.Path))
-        {
-            Assert.True(p.WaitForOutput("generation 2", Long), "never reached generation 2 after the second resume:\n" + p.Stdout + p.Stderr);
-            Assert.True(p.Kill9(), "the process had already exited: the kill did not interrupt it");
-        }
+        var db = Path.Combine(store.Path, "killed", "journal.db");
+        // 1. Supernet training: some of the 15 rounds are journaled, a round's slices partly done or not.
+        var at = JournalKill.When(db, e => Count(e, "round-completed") >= 3,
+            "search", "--config", Smoke, "--name", "killed", "--store", store.Path);
+        Assert.InRange(Count(at, "round-completed"), 3, 14);
+        Assert.Equal(0, Count(at, "generation-proposed"));
+
+        // 2. Search: a generation is proposed and partly scored.
+        at = JournalKill.When(db, e => Count(e, "score-recorded") >= 2 && Count(e, "generation-proposed") >= 2,
+            "resume", "killed", "--store", store.Path);
+        Assert.Equal(15, Count(at, "round-completed"));
+        Assert.InRange(Count(at, "score-recorded"), 2, 17);
+        Assert.True(Proposed(at).Count > Count(at, "score-recorded"), "the kill should land while a generation is being scored");
+        Assert.Equal(0, Count(at, "search-completed"));
+
+        // 3. Test phase: the search is complete, the best architecture's test score is not yet journaled.
+        at = JournalKill.When(db, e => Count(e, "search-completed") == 1, "resume", "killed", "--store", store.Path);
+        Assert.Equal(0, Count(at, "test-completed"));
+        Assert.Equal(18, Count(at, "score-recorded"));
+
         (code, stdout, stderr) = CliProcess.Run(Long, "resume", "killed", "--store", store.Path);
         Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
 
         Assert.Equal(reference, Export(store, "killed"));
 
         // The journal, not the console, is the evidence: every rollout recorded exactly once, every proposed one scored.
-        var events = JournalReader.Events(Path.Combine(store.Path, "killed", "journal.db"));
-        var scored = events.Where(e => e.Manifest == "nas.population.score-recorded.v1")
-            .Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Id").GetInt32()).ToList();
-        Assert.NotEmpty(scored);
+        var events = JournalReader.Events(db);
+        var scored = Ids(events, "score-recorded");
         Assert.Equal(scored.Count, scored.Distinct().Count());
-        var proposed = events.Where(e => e.Manifest == "nas.population.generation-proposed.v1")
-            .SelectMany(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetInt32()))
-            .ToList();
-        Assert.Equal(proposed.Order(), scored.Order());
-        Assert.Single(events, e => e.Manifest == "nas.experiment.search-completed.v1");
-        Assert.Single(events, e => e.Manifest == "nas.experiment.test-completed.v1");
+        Assert.Equal(Proposed(events).Order(), scored.Order());
+        Assert.Equal(1, Count(events, "search-completed"));
+        Assert.Equal(1, Count(events, "test-completed"));
+        Assert.Single(events, e => e.Manifest == "nas.experiment.started.v2");
 
         // Resuming a finished experiment prints its result and exits 0 without new work.
         var before = events.Count;
         (code, stdout, _) = CliProcess.Run(Long, "resume", "killed", "--store", store.Path);
         Assert.Equal(0, code);
         Assert.Contains("best architecture", stdout);
-        Assert.Equal(before, JournalReader.Events(Path.Combine(store.Path, "killed", "journal.db")).Count);
+        Assert.Equal(before, JournalReader.Events(db).Count);
 
         // status reads the journal back.
         (code, stdout, _) = CliProcess.Run(Long, "status", "--store", store.Path);
         Assert.Equal(0, code);
         Assert.Contains("killed", stdout);
-        Assert.Contains("Finished", stdout);
+        Assert.Contains("finished", stdout);
     }
 
     [Fact]
@@ -85,9 +88,10 @@ public sealed class SearchResumeTests
     {
         using var store = new TempStore();
         var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path,
-            "--set", "nas.search.generations=1");
+            "--set", "nas.strategies.spos-evolution.generations=1");
         Assert.True(code == 0, $"run failed ({code}):\n{stdout}\n{stderr}");
         var json = JsonDocument.Parse(Export(store, "e")).RootElement;
+        Assert.Equal("spos-evolution", json.GetProperty("strategy").GetString());
         var top = json.GetProperty("top");
         Assert.Equal(3, top.GetArrayLength());
         var first = top[0];

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
@@ -10,6 +11,9 @@ namespace NasActors.Torch.Tests;
 /// <summary>Small supernets, hyper-parameters and synthetic data that keep the Torch suite fast on 2 cores.</summary>
 internal static class TinySpecs
 {
+    public static readonly SposShuffleNetModule Spos = new();
+    public static readonly EnasMicroModule EnasMicro = new();
+
     public static SupernetSpec Supernet() => new(8, [8, 16], [1, 1], SposSpace.PaperCandidates);
 
     public static SupernetSpec TwoBlockStage() => new(8, [8, 16], [2, 1], SposSpace.PaperCandidates);
@@ -26,26 +30,48 @@ internal static class TinySpecs
     public static ControllerSpec Controller() => new(HiddenSize: 16, Temperature: 5.0, TanhConstant: 1.1, LearningRate: 0.0035,
         EntropyWeight: 1e-4, GradClip: 5.0, Seed: 3);
 
-    /// <summary>An ENAS factory on synthetic data (validation 64 images: 4 reward minibatches of 16).</summary>
-    public static TorchEnasBackendFactory EnasFactory(string checkpoints, EnasMicroSpec? spec = null, TrainSpec? train = null,
-        int rewardImages = 16, int pathEvery = 1, DatasetSplits? data = null) =>
-        new(spec ?? Enas(), Controller(), train ?? Train(), rewardImages, pathEvery, data ?? Data(), checkpoints, intraOpThreads: 1);
+    /// <summary>Validation images per reward minibatch in the ENAS tests (validation 64 images: 4 reward minibatches of 16).</summary>
+    public const int RewardImages = 16;
+
+    /// <summary>
+    /// An enas-micro factory on synthetic data; with the controller (the <see cref="IPolicyBackend"/> capability) unless
+    /// <paramref name="controller"/> is false.
+    /// </summary>
+    public static TorchSupernetFactory EnasFactory(string checkpoints, EnasMicroSpec? spec = null, TrainSpec? train = null,
+        DatasetSplits? data = null, bool controller = true) =>
+        new(EnasMicro, spec ?? Enas(), controller ? [Controller()] : [], train ?? Train(), data ?? Data(), checkpoints, intraOpThreads: 1);
 
     /// <summary>
     /// An ENAS backend built directly, with a test policy instead of the LSTM controller. The caller keeps
     /// <paramref name="data"/> (and disposes it after the backend).
     /// </summary>
-    public static ITrainerBackend EnasBackend(string checkpoints, DatasetSplits data, Func<IPolicyBackend>? policy,
-        EnasMicroSpec? spec = null, int rewardImages = 16, int pathEvery = 1, TrainSpec? train = null)
+    public static TorchSupernetBackend EnasBackend(string checkpoints, DatasetSplits data, Func<IPolicyBackend>? policy,
+        EnasMicroSpec? spec = null, TrainSpec? train = null)
     {
         spec ??= Enas();
         CostTable costs;
         using (var counted = new EnasMicroSupernet(spec)) costs = FlopsCounter.Count(counted);
         return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, new EnasMicroSupernet(spec), EnasMicroSpace.Create(spec), costs,
-            train ?? Train(), data, new CheckpointStore(checkpoints), rewardImages, pathEvery, policy);
+            train ?? Train(), data, new CheckpointStore(checkpoints), policy);
     }
 
-    /// <summary>A factory on synthetic data with 1 intra-op thread (every Torch test uses 1: the count is process-wide).</summary>
-    public static TorchSposBackendFactory Factory(string checkpoints, SupernetSpec? spec = null, TrainSpec? train = null) =>
-        new(spec ?? Supernet(), train ?? Train(), Data(), checkpoints, intraOpThreads: 1);
+    /// <summary>A SPOS backend built directly, with a test policy (see <see cref="EnasBackend"/>).</summary>
+    public static TorchSupernetBackend SposBackend(string checkpoints, DatasetSplits data, Func<IPolicyBackend>? policy,
+        SupernetSpec? spec = null, TrainSpec? train = null)
+    {
+        spec ??= Supernet();
+        CostTable costs;
+        using (var counted = new SposSupernet(spec)) costs = FlopsCounter.Count(counted);
+        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, new SposSupernet(spec), SposSpace.Create(spec), costs,
+            train ?? Train(), data, new CheckpointStore(checkpoints), policy);
+    }
+
+    /// <summary>
+    /// A spos-shufflenet factory on synthetic data with 1 intra-op thread (every Torch test uses 1: the count is
+    /// process-wide); <paramref name="needs"/> as a strategy would pass them (a <see cref="ControllerSpec"/>: the ENAS
+    /// controller over SPOS blocks).
+    /// </summary>
+    public static TorchSupernetFactory Factory(string checkpoints, SupernetSpec? spec = null, TrainSpec? train = null,
+        ImmutableArray<object> needs = default) =>
+        new(Spos, spec ?? Supernet(), needs.IsDefault ? [] : needs, train ?? Train(), Data(), checkpoints, intraOpThreads: 1);
 }

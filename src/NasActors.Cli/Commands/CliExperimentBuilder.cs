@@ -1,4 +1,3 @@
-using NasActors.Core.Training;
 using NasActors.Runtime.Cluster;
 using NasActors.Runtime.Hosting;
 
@@ -11,16 +10,7 @@ internal sealed class CliExperimentBuilder(ExperimentStore store) : IExperimentB
     {
         var settings = NodeCommand.ExperimentSettings(configText, name);
         var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);
-        try
-        {
-            // The ENAS controller's policy runs here; SPOS needs only the space and the cost table (no data).
-            if (settings.IsEnas) factory.Validate([]);
-            return new ExperimentDefinition(settings, factory.Space, factory.Costs, factory as IPolicyBackendFactory, factory as IDisposable);
-        }
-        catch
-        {
-            (factory as IDisposable)?.Dispose();
-            throw;
-        }
+        // The coordinator needs only the space and the cost table (no data): the trainers do the work.
+        return new ExperimentDefinition(settings, factory.Space, factory.Costs, factory as IDisposable);
     }
 }

@@ -23,12 +23,11 @@ internal static class ClusterSearchCommand
         var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);
         using var owner = factory as IDisposable;
         factory.Validate(settings.Devices);
-        if (!settings.IsEnas) settings.CreateStrategy(factory.Space, factory.Costs);
-        var ctx = new ExperimentContext(store, name, settings, factory);
+        settings.CreatePlan(factory.Space, factory.Costs);
 
         var clock = Stopwatch.StartNew();
         await using var node = ClusterNode.Start(nodeSettings, store, null, null);
-        Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SearchCommand.SpaceSize(factory.Space.Size)} architectures{SearchCommand.Limits(settings)}), " +
+        Console.WriteLine($"experiment {name}: {settings.StrategyName} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SearchCommand.SpaceSize(factory.Space.Size)} architectures{SearchCommand.Limits(settings)}), " +
                           $"{settings.Devices.Length} slot(s), submitted to the cluster at {string.Join(", ", nodeSettings.Seeds)}; store {store.DirectoryOf(name)}");
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -36,9 +35,9 @@ internal static class ClusterSearchCommand
         var progress = new ConsoleProgress();
         try
         {
-            var result = await ClusterSubmission.Run(node, name, text, progress.Report, TimeSpan.FromMinutes(3), cts.Token);
+            var result = await ClusterSubmission.Run(node, name, text, progress.Report, progress.Report, TimeSpan.FromMinutes(3), cts.Token);
             if (result.Failure is { } failure) throw new ExperimentFailedException(failure, result.UserError);
-            Report.PrintResult(ctx, result.Status!, result.Ranking!, clock.Elapsed);
+            Report.PrintResult(name, factory.Space, result.Status!.Plan, settings.ExportTopK, clock.Elapsed);
             return 0;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)

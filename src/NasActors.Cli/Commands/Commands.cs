@@ -7,12 +7,16 @@ internal static class Commands
         nas — neural architecture search on Akka.NET and TorchSharp
 
         usage:
-          nas                                   run the default SPOS search (hocon/spos-fashion.conf)
+          nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
+                                                e.g. --set space=enas-micro --set strategy=regularized-evolution
           nas resume NAME [--store DIR]         continue an interrupted experiment from its journal
           nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
           nas export NAME [--store DIR] [--top K] [--out FILE]
                                                 top K architectures as NNI-style JSON with their metrics
+          nas registry                          list every registered space, strategy and dataset
+          nas gen-config --space S --strategy T [--out FILE]
+                                                a complete, commented config for one space/strategy pair
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
                                                 run one cluster node (see cluster/README.md)
@@ -29,6 +33,8 @@ internal static class Commands
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),
         "node" => NodeCommand.Run(a),
+        "registry" => RegistryCommand.Run(a),
+        "gen-config" => GenConfigCommand.Run(a),
         _ => Help(),
     };
 

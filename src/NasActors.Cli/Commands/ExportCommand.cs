@@ -11,21 +11,22 @@ namespace NasActors.Cli;
 /// </summary>
 internal static class ExportCommand
 {
-    public static async Task<int> Run(CliArgs a)
+    public static Task<int> Run(CliArgs a)
     {
         var store = new Runtime.Hosting.ExperimentStore(a.Store);
-        var ctx = ExperimentContext.Open(store, a.RequireName());
+        var name = a.RequireName();
         var topText = a.Option("--top");
-        var top = ctx.Settings.ExportTopK;
+        int top = 0;
         if (topText is not null && (!int.TryParse(topText, out top) || top < 1))
             throw new NasUserException($"--top {topText} is not a positive integer");
-        var (status, ranking) = await StatusCommand.Query(ctx, top);
-        var json = Render(ctx, status, ranking);
+        var (settings, view) = StatusCommand.Read(store, name);
+        if (topText is null) top = settings.ExportTopK;
+        var json = Render(settings.Seed, view, top);
         var outPath = a.Option("--out");
         if (outPath is null)
         {
             Console.Out.Write(json);
-            return 0;
+            return Task.FromResult(0);
         }
         // Written whole or not at all.
         string full;
@@ -45,31 +46,32 @@ internal static class ExportCommand
             try { File.Delete(tmp); } catch (IOException) { }
             throw new NasUserException($"cannot write {full} ({e.Message}); pass a writable file path with --out");
         }
-        Console.WriteLine($"wrote the top {ranking.Top.Length} architectures of {ctx.Name} to {full}");
-        return 0;
+        Console.WriteLine($"wrote the top {Math.Min(top, view.Status.Ranking.Length)} architectures of {name} to {full}");
+        return Task.FromResult(0);
     }
 
-    public static string Render(ExperimentContext ctx, Runtime.Experiment.ExperimentProtocol.StatusResult status, Runtime.Population.PopulationProtocol.RankingResult ranking)
+    public static string Render(long seed, Runtime.Hosting.ExperimentJournal.View view, int top)
     {
-        var space = ctx.Factory.Space;
+        var space = view.Started.ToSpace();
+        var status = view.Status;
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
             w.WriteString("format", "nasactors-export/1");
-            w.WriteString("strategy", ranking.Strategy);
+            w.WriteString("strategy", status.Strategy);
             w.WriteString("search_space", space.Name);
             w.WriteString("search_space_hash", space.Hash);
-            w.WriteNumber("seed", ctx.Settings.Seed);
-            w.WriteString("phase", status.Phase.ToString().ToLowerInvariant());
-            w.WriteNumber("scored", ranking.Scored);
-            if (status.SupernetCheckpoint is { } ck) w.WriteString("supernet_checkpoint", ck);
-            if (status.TestMetrics is { } t && status.Top.Length > 0)
+            w.WriteNumber("seed", seed);
+            w.WriteString("phase", status.Phase);
+            w.WriteNumber("scored", status.Scored);
+            if (status.Checkpoint is { } ck) w.WriteString("supernet_checkpoint", ck);
+            if (status.Test is { } t)
             {
                 w.WriteStartObject("test");
-                w.WriteString("rollout", status.Top[0].Rollout.Id.ToString());
-                w.WriteNumber("accuracy", t.Accuracy);
-                w.WriteNumber("loss", t.Loss);
+                w.WriteString("rollout", t.Id.ToString());
+                w.WriteNumber("accuracy", t.Metrics.Accuracy);
+                w.WriteNumber("loss", t.Metrics.Loss);
                 w.WriteEndObject();
             }
             if (status.Retrained is { } rt)
@@ -83,9 +85,8 @@ internal static class ExportCommand
             }
             w.WriteStartArray("top");
             var rank = 1;
-            foreach (var r in ranking.Top)
+            foreach (var r in status.Ranking.Take(top))
             {
-                var cost = ctx.Factory.Costs.Cost(r.Rollout.Architecture);
                 w.WriteStartObject();
                 w.WriteNumber("rank", rank++);
                 w.WriteString("rollout", r.Rollout.Id.ToString());
@@ -96,8 +97,8 @@ internal static class ExportCommand
                 w.WriteStartObject("metrics");
                 w.WriteNumber("accuracy", r.Metrics.Accuracy);
                 w.WriteNumber("loss", r.Metrics.Loss);
-                w.WriteNumber("flops", cost.Flops);
-                w.WriteNumber("params", cost.Params);
+                w.WriteNumber("flops", r.Metrics.Flops);
+                w.WriteNumber("params", r.Metrics.Params);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }

@@ -61,7 +61,7 @@ internal static class NodeCommand
     {
         if (file is not null && !File.Exists(file)) throw new NasUserException($"node config {file} not found; see cluster/ for examples");
         var source = file ?? "the command line";
-        var text = NasConfig.ComposeText(file is null ? null : File.ReadAllText(file), overrides);
+        var text = NasConfig.ComposeText(file is null ? null : ConfigFiles.Read(file), overrides);
         return ClusterSettings.Create(NasConfig.Parse(text, source), source);
     }
 

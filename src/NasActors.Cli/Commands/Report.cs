@@ -1,43 +1,40 @@
 using System.Globalization;
+using NasActors.Core.Engine;
 using NasActors.Core.SearchSpaces;
-using NasActors.Runtime.Experiment;
-using NasActors.Runtime.Population;
 
 namespace NasActors.Cli;
 
 /// <summary>The human-readable result of a finished (or running) experiment.</summary>
 internal static class Report
 {
-    public static void PrintResult(ExperimentContext ctx, ExperimentProtocol.StatusResult status, PopulationProtocol.RankingResult ranking, TimeSpan? elapsed)
+    public static void PrintResult(string name, SearchSpace space, PlanStatus status, int topK, TimeSpan? elapsed)
     {
         var inv = CultureInfo.InvariantCulture;
-        var space = ctx.Factory.Space;
         Console.WriteLine();
         Console.WriteLine(elapsed is { } e
-            ? $"done: experiment {ctx.Name} ({ranking.Strategy}, {ranking.Scored} candidates scored) in {(int)e.TotalMinutes}m{e.Seconds:00}s"
-            : $"experiment {ctx.Name} ({ranking.Strategy}, {ranking.Scored} candidates scored): finished");
-        if (ranking.Top.IsEmpty)
+            ? $"done: experiment {name} ({status.Strategy} on {space.Name}, {status.Scored} candidates scored) in {(int)e.TotalMinutes}m{e.Seconds:00}s"
+            : $"experiment {name} ({status.Strategy} on {space.Name}, {status.Scored} candidates scored): {status.Phase}");
+        if (status.Ranking.IsEmpty)
         {
             Console.WriteLine("no architecture was scored");
             return;
         }
-        var best = ranking.Top[0];
-        var c = ctx.Factory.Costs.Cost(best.Rollout.Architecture);
+        var best = status.Ranking[0];
         Console.WriteLine($"best architecture ({best.Rollout.Id}, {best.Rollout.Origin}):");
         Console.WriteLine("  " + NniArchitectureJson.ToJson(best.Rollout.Architecture, space));
-        var test = status.TestMetrics is { } t && status.Top.Length > 0 && status.Top[0].Rollout.Id == best.Rollout.Id
-            ? string.Create(inv, $"   test accuracy {t.Accuracy:P2} (10k test images)") : "";
-        Console.WriteLine(string.Create(inv, $"  FLOPs {c.Flops / 1e6:F2} M   params {c.Params:N0}   validation accuracy {best.Metrics.Accuracy:P2}{test}"));
+        var test = status.Test is { } t && t.Id == best.Rollout.Id
+            ? string.Create(inv, $"   test accuracy {t.Metrics.Accuracy:P2} (10k test images)") : "";
+        Console.WriteLine(string.Create(inv, $"  FLOPs {best.Metrics.Flops / 1e6:F2} M   params {best.Metrics.Params:N0}   validation accuracy {best.Metrics.Accuracy:P2}{test}"));
         if (status.Retrained is { } rt && rt.Id == best.Rollout.Id)
             Console.WriteLine(string.Create(inv, $"  retrained from scratch ({rt.Steps:N0} steps): test accuracy {rt.Metrics.Accuracy:P2} (10k test images)"));
-        Console.WriteLine($"top {ranking.Top.Length}:");
+        var top = status.Ranking.Take(topK).ToList();
+        Console.WriteLine($"top {top.Count}:");
         var rank = 1;
-        foreach (var r in ranking.Top)
+        foreach (var r in top)
         {
-            var cost = ctx.Factory.Costs.Cost(r.Rollout.Architecture);
             var ops = string.Join(" ", space.Choices.Select(ch => r.Rollout.Architecture[ch.Key]));
-            Console.WriteLine(string.Create(inv, $"  {rank++,2}. {r.Rollout.Id,-6} acc {r.Metrics.Accuracy:P2}  FLOPs {cost.Flops / 1e6,6:F2} M  params {cost.Params,9:N0}  {ops}"));
+            Console.WriteLine(string.Create(inv, $"  {rank++,2}. {r.Rollout.Id,-6} acc {r.Metrics.Accuracy:P2}  FLOPs {r.Metrics.Flops / 1e6,6:F2} M  params {r.Metrics.Params,9:N0}  {ops}"));
         }
-        Console.WriteLine($"export: nas export {ctx.Name} --out {ctx.Name}.json");
+        Console.WriteLine($"export: nas export {name} --out {name}.json");
     }
 }

@@ -21,7 +21,7 @@ internal static class SearchCommand
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
         if (a.Positional.Length > 0)
             throw new NasUserException($"`nas search` takes no positional arguments (got '{a.Positional[0]}'); name the experiment with --name {a.Positional[0]}");
-        var text = NasConfig.ComposeText(File.ReadAllText(path), a.All("--set"));
+        var text = NasConfig.ComposeText(ConfigFiles.Read(path), a.All("--set"));
         var settings = NasSettings.Create(NasConfig.Parse(text, path), path);
         if (settings.IntraOpThreads == 0)
         {
@@ -31,7 +31,7 @@ internal static class SearchCommand
             settings = NasSettings.Create(NasConfig.Parse(text, path), path);
         }
         var store = new ExperimentStore(a.Store);
-        var name = a.Option("--name") ?? $"{settings.Strategy}-{DateTime.Now:yyyyMMdd-HHmmss}";
+        var name = a.Option("--name") ?? $"{settings.StrategyName}-{DateTime.Now:yyyyMMdd-HHmmss}";
         ExperimentStore.CheckName(name);
         if (a.Flag("--cluster")) return await ClusterSearchCommand.Run(a, store, name, text, settings);
         if (a.Option("--seeds") is not null || a.Option("--node-config") is not null)
@@ -43,10 +43,10 @@ internal static class SearchCommand
         using var owner = factory as IDisposable;
         // Everything that can be wrong with the input is checked before the store is touched: nothing half-written.
         factory.Validate(settings.Devices);
-        if (!settings.IsEnas) settings.CreateStrategy(factory.Space, factory.Costs);
+        settings.CreatePlan(factory.Space, factory.Costs);
         store.Create(name, text);
         using var lease = store.Lock(name);
-        Console.WriteLine($"experiment {name}: {settings.Strategy} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
+        Console.WriteLine($"experiment {name}: {settings.StrategyName} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
                           $"{settings.Devices.Length} trainer(s) [{string.Join(", ", settings.Devices)}], {settings.EffectiveThreads} intra-op thread(s), store {store.DirectoryOf(name)}");
         return await Run(new ExperimentContext(store, name, settings, factory));
     }
@@ -55,6 +55,7 @@ internal static class SearchCommand
     {
         var store = new ExperimentStore(a.Store);
         var name = a.RequireName();
+        if (store.Exists(name)) Runtime.Hosting.ExperimentJournal.CheckFormat(store, name);
         if (store.Exists(name) && store.IsClusterExperiment(name))
             throw new NasUserException($"experiment '{name}' runs on a cluster: start its controller nodes (`nas node --role controller`) and its coordinator resumes it; follow it with `nas search --cluster --name {name}` and the same config");
         var ctx = ExperimentContext.Open(store, name);
@@ -69,7 +70,7 @@ internal static class SearchCommand
     {
         var clock = Stopwatch.StartNew();
         var progress = new ConsoleProgress();
-        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory.Space, ctx.Factory.Costs, ctx.Factory, progress.Report);
+        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, progress.Report);
         var interrupted = new TaskCompletionSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted.TrySetResult(); };
         Console.CancelKeyPress += onCancel;
@@ -82,8 +83,7 @@ internal static class SearchCommand
                 return 130;
             }
             var done = await host.Completion;
-            var ranking = await host.Ranking(ctx.Settings.ExportTopK, TimeSpan.FromSeconds(30));
-            Report.PrintResult(ctx, done.Status, ranking, clock.Elapsed);
+            Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed);
             return 0;
         }
         finally

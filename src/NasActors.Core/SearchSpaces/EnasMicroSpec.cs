@@ -17,19 +17,19 @@ public sealed record EnasMicroSpec(int Channels, int Nodes, int CellsPerStage, i
     public void Validate()
     {
         if (Ops.IsDefaultOrEmpty)
-            throw new NasUserException("nas.enas.ops is empty; list at least one of " + string.Join(", ", PaperOps));
+            throw new NasUserException("nas.spaces.enas-micro.ops is empty; list at least one of " + string.Join(", ", PaperOps));
         foreach (var op in Ops.GroupBy(o => o).Where(g => g.Count() > 1))
-            throw new NasUserException($"nas.enas.ops lists '{op.Key}' twice; list each op once");
+            throw new NasUserException($"nas.spaces.enas-micro.ops lists '{op.Key}' twice; list each op once");
         foreach (var op in Ops)
             if (!PaperOps.Contains(op))
-                throw new NasUserException($"nas.enas.ops has unknown op '{op}'; known: {string.Join(", ", PaperOps)}");
+                throw new NasUserException($"nas.spaces.enas-micro.ops has unknown op '{op}'; known: {string.Join(", ", PaperOps)}");
         if (Channels < 2 || Channels > 1024)
-            throw new NasUserException($"nas.enas.channels = {Channels} must be between 2 and 1024");
+            throw new NasUserException($"nas.spaces.enas-micro.channels = {Channels} must be between 2 and 1024");
         if (Nodes < 1 || Nodes > 12)
-            throw new NasUserException($"nas.enas.nodes = {Nodes} must be between 1 and 12");
+            throw new NasUserException($"nas.spaces.enas-micro.nodes = {Nodes} must be between 1 and 12");
         if (CellsPerStage < 1)
-            throw new NasUserException($"nas.enas.cells-per-stage = {CellsPerStage} must be at least 1");
+            throw new NasUserException($"nas.spaces.enas-micro.cells-per-stage = {CellsPerStage} must be at least 1");
         if (Stages < 1 || Stages > 4)
-            throw new NasUserException($"nas.enas.stages = {Stages} must be between 1 and 4 (each reduction halves the 28x28 resolution)");
+            throw new NasUserException($"nas.spaces.enas-micro.stages = {Stages} must be between 1 and 4 (each reduction halves the 28x28 resolution)");
     }
 }

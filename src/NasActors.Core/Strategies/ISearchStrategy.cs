@@ -11,6 +11,9 @@ public interface ISearchStrategy
 {
     string Name { get; }
 
+    /// <summary>Generations the search runs (an upper bound; an exhausted space ends it sooner).</summary>
+    int Generations { get; }
+
     SearchState Initial();
 
     /// <summary>The next generation, or null when the current one still awaits scores or the search is finished.</summary>

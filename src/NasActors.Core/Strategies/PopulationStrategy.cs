@@ -14,7 +14,7 @@ public abstract class PopulationStrategy(SearchSpace space, Constraints constrai
     public SearchSpace Space { get; } = space;
     public Constraints Constraints { get; } = constraints;
     public int Generations { get; } = generations >= 1 ? generations
-        : throw new NasUserException($"nas.search.generations = {generations} must be at least 1");
+        : throw new NasUserException($"generations = {generations} must be at least 1");
     public abstract string Name { get; }
 
     public SearchState Initial() => SearchState.Initial(seed);

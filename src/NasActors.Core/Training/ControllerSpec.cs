@@ -1,7 +1,7 @@
 namespace NasActors.Core.Training;
 
 /// <summary>
-/// ENAS LSTM controller hyper-parameters (nas.enas.controller; defaults and their sources in reference.conf).
+/// ENAS LSTM controller hyper-parameters (nas.strategies.enas-rl.controller; defaults and their sources in reference.conf).
 /// </summary>
 /// <param name="HiddenSize">LSTM hidden size (and decision-embedding size).</param>
 /// <param name="Temperature">Logits are divided by this before the tanh clipping (ENAS micro: 5.0).</param>

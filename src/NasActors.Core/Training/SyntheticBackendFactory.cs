@@ -32,7 +32,7 @@ public sealed class SyntheticBackendFactory(SearchSpace space, CostTable costs, 
         ct.ThrowIfCancellationRequested();
     }
 
-    private sealed class Backend(SyntheticBackendFactory owner, string device) : ITrainerBackend
+    private sealed class Backend(SyntheticBackendFactory owner, string device) : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer
     {
         public string Device => device;
 
@@ -56,7 +56,7 @@ public sealed class SyntheticBackendFactory(SearchSpace space, CostTable costs, 
             return new Metrics(BitConverter.ToUInt16(h) / 65536.0, 1, c.Flops, c.Params);
         }
 
-        public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct) =>
+        public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, int images, CancellationToken ct) =>
             Score(architecture, checkpoint + "/" + batch, EvalSplit.Validation, ct);
 
         public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct) =>

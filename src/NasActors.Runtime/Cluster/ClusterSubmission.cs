@@ -8,17 +8,18 @@ namespace NasActors.Runtime.Cluster;
 
 /// <summary>
 /// `nas search --cluster`: submits an experiment to the coordinator (retrying until it answers, e.g. while the
-/// cluster forms or the singleton moves), then follows it: progress lines from its pub-sub topic, and its state polled
+/// cluster forms or the singleton moves), then follows it: structured progress from its pub-sub topic, and its state polled
 /// every couple of seconds, so the end is seen even if a published message is lost in a handover.
 /// </summary>
 public static class ClusterSubmission
 {
-    public static async Task<ExperimentResult> Run(ClusterNode node, string name, string configText, Action<string> onLine,
+    public static async Task<ExperimentResult> Run(ClusterNode node, string name, string configText,
+        Action<Experiment.ExperimentProtocol.Progressed> onProgress, Action<string> onLine,
         TimeSpan submitTimeout, CancellationToken ct)
     {
         var ended = new TaskCompletionSource<ExperimentResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var follower = node.System.ActorOf(Akka.Actor.Props.Create(() => new Follower(name, onLine, ended, subscribed)), "follow-" + name);
+        var follower = node.System.ActorOf(Akka.Actor.Props.Create(() => new Follower(name, onProgress, ended, subscribed)), "follow-" + name);
         await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
 
         var deadline = DateTime.UtcNow + submitTimeout;
@@ -66,12 +67,12 @@ public static class ClusterSubmission
 
     private sealed class Follower : ReceiveActor
     {
-        public Follower(string name, Action<string> onLine, TaskCompletionSource<ExperimentResult> ended, TaskCompletionSource subscribed)
+        public Follower(string name, Action<Experiment.ExperimentProtocol.Progressed> onProgress, TaskCompletionSource<ExperimentResult> ended, TaskCompletionSource subscribed)
         {
             var mediator = DistributedPubSub.Get(Context.System).Mediator;
             mediator.Tell(new Subscribe(ProgressTopic(name), Self));
             Receive<SubscribeAck>(_ => subscribed.TrySetResult());
-            Receive<ExperimentProgressed>(p => onLine(p.Line));
+            Receive<ExperimentProgressed>(p => onProgress(new Experiment.ExperimentProtocol.Progressed(p.Status, p.Live, p.ImagesPerSecond)));
             Receive<ExperimentResult>(r => { if (r.Finished) ended.TrySetResult(r); });
         }
     }

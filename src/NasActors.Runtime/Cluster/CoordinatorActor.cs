@@ -4,10 +4,9 @@ using Akka.Event;
 using Akka.Persistence;
 using NasActors.Core;
 using NasActors.Core.Experiments;
-using NasActors.Core.Strategies;
+using NasActors.Core.Engine;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
-using NasActors.Runtime.Population;
 using NasActors.Runtime.Serialization;
 using static NasActors.Runtime.Cluster.CoordinatorProtocol;
 using Settings = NasActors.Runtime.Cluster.CoordinatorProtocol.Settings;
@@ -37,10 +36,9 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private string? _building;
     private readonly List<(IActorRef Client, string Name)> _waiting = [];
 
-    private sealed record Running(string Name, string ConfigText, ExperimentDefinition Definition, IActorRef Experiment, IActorRef Proposer);
-    private sealed record Built(string Name, string ConfigText, bool Fresh, ExperimentDefinition Definition, ISearchStrategy? Strategy = null);
+    private sealed record Running(string Name, string ConfigText, ExperimentDefinition Definition, IActorRef Experiment);
+    private sealed record Built(string Name, string ConfigText, bool Fresh, ExperimentDefinition Definition, IPlan? Plan = null);
     private sealed record BuildFailed(string Name, bool Fresh, Exception Error);
-    private sealed record Ranked(string Name, ExperimentProtocol.StatusResult Status, PopulationProtocol.RankingResult Ranking);
     private sealed record Announce
     {
         public static readonly Announce Instance = new();
@@ -52,6 +50,12 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _builder = builder;
 
         Recover<ExperimentSubmitted>(e => _current = (e.Name, e.ConfigText));
+        Recover<ExperimentEndedV1>(e =>
+        {
+            _ended[e.Name] = new ExperimentResult(e.Name, true, true, null,
+                $"experiment '{e.Name}' was run by an earlier NasActors (store format 1); read it with that version", true);
+            if (_current?.Name == e.Name) _current = null;
+        });
         Recover<ExperimentEnded>(e =>
         {
             _ended[e.Name] = e.Result;
@@ -73,26 +77,21 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         // The children's listener: progress, completion, failure.
         Command<ExperimentProtocol.Progressed>(p =>
         {
-            if (_running is { } r) _mediator.Tell(new Publish(ProgressTopic(r.Name), new ExperimentProgressed(r.Name, p.Line)));
+            if (_running is { } r) _mediator.Tell(new Publish(ProgressTopic(r.Name), new ExperimentProgressed(r.Name, p.Status, p.Live, p.ImagesPerSecond)));
         });
         Command<ExperimentProtocol.Completed>(c =>
         {
-            if (_running is not { } r) return;
-            var status = c.Status;
-            r.Proposer.Ask<PopulationProtocol.RankingResult>(new PopulationProtocol.GetRanking(r.Definition.Settings.ExportTopK), TimeSpan.FromSeconds(60))
-                .PipeTo(Self, success: rk => new Ranked(r.Name, status, rk),
-                    failure: e => new ExperimentProtocol.Failed($"the ranking of experiment '{r.Name}' could not be read ({e.GetBaseException().Message})", false));
+            if (_running is { } r) End(r.Name, new ExperimentResult(r.Name, true, true, c.Status, null, false));
         });
-        Command<Ranked>(rk => End(rk.Name, new ExperimentResult(rk.Name, true, true, rk.Status, rk.Ranking, null, false)));
         Command<ExperimentProtocol.Failed>(f =>
         {
-            if (_running is { } r) End(r.Name, new ExperimentResult(r.Name, true, true, null, null, f.Reason, f.UserError));
+            if (_running is { } r) End(r.Name, new ExperimentResult(r.Name, true, true, null, f.Reason, f.UserError));
         });
         Command<Terminated>(t =>
         {
-            if (_running is { } r && (t.ActorRef.Equals(r.Experiment) || t.ActorRef.Equals(r.Proposer)))
-                End(r.Name, new ExperimentResult(r.Name, true, true, null, null,
-                    $"the actors of experiment '{r.Name}' stopped unexpectedly (their journal could not be written or replayed)", false));
+            if (_running is { } r && t.ActorRef.Equals(r.Experiment))
+                End(r.Name, new ExperimentResult(r.Name, true, true, null,
+                    $"the actor of experiment '{r.Name}' stopped unexpectedly (its journal could not be written or replayed)", false));
         });
 
         // Trainer traffic, forwarded so the experiment sees (and answers) the trainer itself.
@@ -100,10 +99,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<ExperimentProtocol.RequestWork>(ToExperiment);
         Command<ExperimentProtocol.TrainerProgressed>(ToExperiment);
         Command<ExperimentProtocol.WorkFailed>(ToExperiment);
-        Command<ExperimentProtocol.SliceTrained>(r => ToExperiment(r, r.Key));
-        Command<ExperimentProtocol.SlicesMerged>(r => ToExperiment(r, r.Key));
-        Command<ExperimentProtocol.RolloutScored>(r => ToExperiment(r, r.Key));
-        Command<ExperimentProtocol.RolloutRetrained>(r => ToExperiment(r, r.Key));
+        Command<WorkResult>(r => ToExperiment(r, r.Key));
     }
 
     private string Cluster() => Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
@@ -177,7 +173,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         // A journaled experiment that no longer builds here (data missing on this node, config no longer valid): it ends failed.
-        Persist(new ExperimentEnded(f.Name, new ExperimentResult(f.Name, true, true, null, null, $"experiment '{f.Name}' cannot be resumed on {Cluster()}: {e.Message}", user)), ev =>
+        Persist(new ExperimentEnded(f.Name, new ExperimentResult(f.Name, true, true, null, $"experiment '{f.Name}' cannot be resumed on {Cluster()}: {e.Message}", user)), ev =>
         {
             ApplyEnded(ev);
             Stash.UnstashAll();
@@ -192,7 +188,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             // Everything that can refuse the experiment (impossible FLOPs limits, a name taken with another config)
             // is checked before it is journaled: a submission that is journaled always starts.
             var d = built.Definition;
-            b = built with { Strategy = ExperimentActors.Strategy(d.Settings, d.Space, d.Costs, d.Policies, readOnly: false) };
+            b = built with { Plan = d.Settings.CreatePlan(d.Space, d.Costs) };
             EnsureStore(b.Name, b.ConfigText);
         }
         catch (Exception e) when (e is NasUserException or IOException or UnauthorizedAccessException)
@@ -230,12 +226,11 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var d = b.Definition;
         var prefix = b.Name + "-";
         var janitor = d.Settings.KeepAllCheckpoints ? null : new CheckpointJanitor(_settings.Store.CheckpointDirectory(b.Name));
-        var (experiment, proposer) = ExperimentActors.Spawn(Context, b.Name, d.Settings, d.Space, b.Strategy, d.Policies, Self, janitor, readOnly: false, prefix);
+        var experiment = ExperimentActors.Spawn(Context, b.Name, d.Settings, d.Space, b.Plan!, Self, janitor, readOnly: false, prefix);
         Context.Watch(experiment);
-        Context.Watch(proposer);
-        _running = new Running(b.Name, b.ConfigText, d, experiment, proposer);
+        _running = new Running(b.Name, b.ConfigText, d, experiment);
         _building = null;
-        _log.Info("coordinator {0} runs experiment '{1}' ({2}, search space {3})", _incarnation, b.Name, d.Settings.Strategy, Hashes.Short(d.Space.Hash));
+        _log.Info("coordinator {0} runs experiment '{1}' ({2}, search space {3})", _incarnation, b.Name, d.Settings.StrategyName, Hashes.Short(d.Space.Hash));
         Reply(b.Name, new SubmitResult(b.Name, true));
         DoAnnounce();
         Stash.UnstashAll();
@@ -260,10 +255,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             _running = null;
             Context.Unwatch(r.Experiment);
-            Context.Unwatch(r.Proposer);
             Context.Stop(r.Experiment);
-            Context.Stop(r.Proposer);
-            // The proposer's backend (the ENAS policy) is released with its actor; the data goes with the definition.
             r.Definition.Owner?.Dispose();
         }
         Reply(e.Name, new SubmitResult(e.Name, true));
@@ -287,11 +279,11 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             var name = g.Name;
             r.Experiment.Ask<ExperimentProtocol.StatusResult>(ExperimentProtocol.GetStatus.Instance, TimeSpan.FromSeconds(10))
-                .PipeTo(Sender, success: s => new ExperimentResult(name, true, false, s, null, null, false),
-                    failure: _ => new ExperimentResult(name, true, false, null, null, null, false));
+                .PipeTo(Sender, success: s => new ExperimentResult(name, true, false, s, null, false),
+                    failure: _ => new ExperimentResult(name, true, false, null, null, false));
             return;
         }
-        Sender.Tell(new ExperimentResult(g.Name, _current?.Name == g.Name || _building == g.Name, false, null, null, null, false));
+        Sender.Tell(new ExperimentResult(g.Name, _current?.Name == g.Name || _building == g.Name, false, null, null, false));
     }
 
     private void DoAnnounce()

@@ -1,14 +1,13 @@
 using Akka.Actor;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
-using NasActors.Runtime.Population;
 using NasActors.Runtime.Serialization;
 
 namespace NasActors.Runtime.Cluster;
 
 /// <summary>
 /// The cluster's coordinator: a persistent cluster singleton on a controller node. It accepts submitted experiments,
-/// runs the current one's Experiment and proposer (population or ENAS controller) as its children, forwards trainer
+/// runs the current one's Experiment as its child, forwards trainer
 /// traffic to them, announces the experiment to trainer nodes over DistributedPubSub and publishes its progress. When
 /// its node dies it restarts on another controller node and recovers everything from the journal.
 /// </summary>
@@ -43,7 +42,7 @@ public static class CoordinatorProtocol
     /// <param name="Known">Submitted to this cluster.</param>
     /// <param name="Failure">Why it failed (null if it completed or is running).</param>
     public sealed record ExperimentResult(string Name, bool Known, bool Finished, ExperimentProtocol.StatusResult? Status,
-        PopulationProtocol.RankingResult? Ranking, string? Failure, bool UserError) : INasSerializable;
+        string? Failure, bool UserError) : INasSerializable;
 
     // ---- published ----
 
@@ -53,10 +52,15 @@ public static class CoordinatorProtocol
     /// </summary>
     public sealed record ExperimentAnnounced(string Name, string ConfigText, string SpaceHash, int ProtocolVersion, string Incarnation) : INasSerializable;
 
-    public sealed record ExperimentProgressed(string Name, string Line) : INasSerializable;
+    /// <summary>The running experiment's progress, as data (the client renders it like `nas search` does).</summary>
+    public sealed record ExperimentProgressed(string Name, ExperimentProtocol.StatusResult Status, ExperimentProtocol.TrainerProgressed? Live,
+        double ImagesPerSecond) : INasSerializable;
 
     // ---- journal events ----
 
     public sealed record ExperimentSubmitted(string Name, string ConfigText) : INasSerializable;
     public sealed record ExperimentEnded(string Name, ExperimentResult Result) : INasSerializable;
+
+    /// <summary>How an experiment of store format 1 ended (before the one-engine change); only its name is read back.</summary>
+    public sealed record ExperimentEndedV1(string Name) : INasSerializable;
 }

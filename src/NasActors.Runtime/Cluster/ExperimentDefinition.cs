@@ -1,9 +1,8 @@
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
-using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
 
 namespace NasActors.Runtime.Cluster;
 
-/// <summary>A validated experiment: settings, space, cost table, the ENAS policy factory (null otherwise) and what to dispose when it ends.</summary>
-public sealed record ExperimentDefinition(NasSettings Settings, SearchSpace Space, CostTable Costs, IPolicyBackendFactory? Policies, IDisposable? Owner);
+/// <summary>A validated experiment: settings, space, cost table and what to dispose when it ends.</summary>
+public sealed record ExperimentDefinition(NasSettings Settings, SearchSpace Space, CostTable Costs, IDisposable? Owner);

@@ -2,18 +2,29 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Configuration;
 using NasActors.Core;
+using NasActors.Core.Engine;
 
 namespace NasActors.Runtime.Configuration;
 
-/// <summary>Reads typed values and turns every type or range error into one line naming the key and the file.</summary>
-internal sealed class ConfigReader(Config config, string source)
+/// <summary>
+/// Reads typed values of one section (<paramref name="path"/>; "" = the root, keys then are full paths) and turns every
+/// type or range error into one line naming the full key and the file. Strategy and space modules read their own
+/// sections through it as an <see cref="ISettingsSource"/>.
+/// </summary>
+internal sealed class ConfigReader(Config config, string source, string path = "") : ISettingsSource
 {
-    private T Read<T>(string key, Func<T> read, string expected)
+    public string Path => path;
+    public string Source => source;
+
+    private string Full(string key) => path.Length == 0 ? key : path + "." + key;
+
+    private T Read<T>(string key, Func<string, T> read, string expected)
     {
-        try { return read(); }
+        var full = Full(key);
+        try { return read(full); }
         catch (Exception e) when (e is not NasUserException)
         {
-            throw new NasUserException($"{key} in {source} is not {expected}: '{Raw(key)}'");
+            throw new NasUserException($"{full} in {source} is not {expected}: '{Raw(full)}'");
         }
     }
 
@@ -23,41 +34,45 @@ internal sealed class ConfigReader(Config config, string source)
         catch { return "?"; }
     }
 
-    public bool Bool(string key) => Read(key, () => config.GetBoolean(key), "on or off");
+    public bool Bool(string key) => Read(key, k => config.GetBoolean(k), "on or off");
 
-    public string String(string key) => Read(key, () => config.GetString(key) ?? throw new FormatException(), "a string");
+    public string String(string key) => Read(key, k => config.GetString(k) ?? throw new FormatException(), "a string");
 
     public int Int(string key, int min, int max)
     {
-        var v = Read(key, () => int.Parse(config.GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
-        if (v < min || v > max) throw new NasUserException($"{key} = {v} in {source} is out of range [{min}, {max}]");
+        var v = Read(key, k => int.Parse(config.GetString(k), NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
+        if (v < min || v > max) throw new NasUserException($"{Full(key)} = {v} in {source} is out of range [{min}, {max}]");
         return v;
     }
 
     public long Long(string key, long min = long.MinValue, long max = long.MaxValue)
     {
-        var v = Read(key, () => long.Parse(config.GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
-        if (v < min || v > max) throw new NasUserException($"{key} = {v} in {source} is out of range [{min}, {max}]");
+        var v = Read(key, k => long.Parse(config.GetString(k), NumberStyles.Integer, CultureInfo.InvariantCulture), "an integer");
+        if (v < min || v > max) throw new NasUserException($"{Full(key)} = {v} in {source} is out of range [{min}, {max}]");
         return v;
     }
 
     public double Double(string key, double min, double max)
     {
-        var v = Read(key, () => double.Parse(config.GetString(key), NumberStyles.Float, CultureInfo.InvariantCulture), "a number");
-        if (!(v >= min && v <= max)) throw new NasUserException($"{key} = {v.ToString(CultureInfo.InvariantCulture)} in {source} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+        var v = Read(key, k => double.Parse(config.GetString(k), NumberStyles.Float, CultureInfo.InvariantCulture), "a number");
+        if (!(v >= min && v <= max)) throw new NasUserException($"{Full(key)} = {v.ToString(CultureInfo.InvariantCulture)} in {source} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
         return v;
     }
 
     public TimeSpan Duration(string key, bool allowZero = false)
     {
-        var v = Read(key, () => config.GetTimeSpan(key, null, allowInfinite: false), "a duration (e.g. 30s, 10m)");
-        if (v < TimeSpan.Zero || (v == TimeSpan.Zero && !allowZero)) throw new NasUserException($"{key} in {source} must be a positive duration");
+        var v = Read(key, k => config.GetTimeSpan(k, null, allowInfinite: false), "a duration (e.g. 30s, 10m)");
+        if (v < TimeSpan.Zero || (v == TimeSpan.Zero && !allowZero)) throw new NasUserException($"{Full(key)} in {source} must be a positive duration");
         return v;
     }
 
     public ImmutableArray<string> StringList(string key) =>
-        Read(key, () => config.GetStringList(key).ToImmutableArray(), "a list of strings");
+        Read(key, k => config.GetStringList(k).ToImmutableArray(), "a list of strings");
 
     public ImmutableArray<int> IntList(string key) =>
-        Read(key, () => config.GetStringList(key).Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToImmutableArray(), "a list of integers");
+        Read(key, k => config.GetStringList(k).Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToImmutableArray(), "a list of integers");
+
+    public ImmutableArray<string> Strings(string key) => StringList(key);
+    public ImmutableArray<int> Ints(string key) => IntList(key);
+    public ISettingsSource Section(string key) => new ConfigReader(config, source, Full(key));
 }

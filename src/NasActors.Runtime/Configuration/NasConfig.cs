@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using NasActors.Core;
+using NasActors.Core.Engine;
 
 namespace NasActors.Runtime.Configuration;
 
@@ -10,15 +11,45 @@ namespace NasActors.Runtime.Configuration;
 /// </summary>
 public static class NasConfig
 {
-    private static readonly Lazy<Config> ReferenceConfig = new(() =>
-    {
-        using var s = typeof(NasConfig).Assembly.GetManifestResourceStream("NasActors.Runtime.reference.conf")
-                      ?? throw new InvalidOperationException("reference.conf is not embedded");
-        using var r = new StreamReader(s);
-        return ConfigurationFactory.ParseString(r.ReadToEnd());
-    });
+    private static readonly Lazy<Config> ReferenceConfig = new(() => ConfigurationFactory.ParseString(ReferenceText));
 
     public static Config Reference => ReferenceConfig.Value;
+
+    /// <summary>The embedded reference.conf.</summary>
+    public static string BaseReferenceText
+    {
+        get
+        {
+            using var s = typeof(NasConfig).Assembly.GetManifestResourceStream("NasActors.Runtime.reference.conf")
+                          ?? throw new InvalidOperationException("reference.conf is not embedded");
+            using var r = new StreamReader(s);
+            return r.ReadToEnd();
+        }
+    }
+
+    /// <summary>reference.conf plus every registered space's and strategy's own section (nas.spaces.NAME, nas.strategies.NAME).</summary>
+    public static string ReferenceText => BaseReferenceText + "\n" + ModuleSections(Catalog.Spaces.Select(m => (m.Name, m.ConfigSection)),
+        Catalog.Strategies.Select(m => (m.Name, m.ConfigSection)));
+
+    /// <summary>HOCON of nas.spaces { NAME { ... } } and nas.strategies { NAME { ... } } for the given sections.</summary>
+    public static string ModuleSections(IEnumerable<(string Name, string Section)> spaces, IEnumerable<(string Name, string Section)> strategies)
+    {
+        var sb = new System.Text.StringBuilder();
+        void Block(string title, IEnumerable<(string Name, string Section)> items)
+        {
+            sb.Append("nas.").Append(title).Append(" {\n");
+            foreach (var (name, section) in items)
+            {
+                sb.Append("  ").Append(name).Append(" {\n");
+                foreach (var line in section.ReplaceLineEndings("\n").TrimEnd().Split('\n')) sb.Append("    ").Append(line).Append('\n');
+                sb.Append("  }\n");
+            }
+            sb.Append("}\n");
+        }
+        Block("spaces", spaces);
+        Block("strategies", strategies);
+        return sb.ToString();
+    }
 
     /// <summary>The user's text: the file's content followed by one line per override.</summary>
     public static string ComposeText(string? fileText, IEnumerable<string> overrides) =>
@@ -38,7 +69,7 @@ public static class NasConfig
         HoconLint.Check(text, source);
         try
         {
-            user = ConfigurationFactory.ParseString(text);
+            user = ConfigurationFactory.ParseString(text, HoconIncludes.NotExpanded);
         }
         catch (Exception e)
         {
@@ -46,15 +77,53 @@ public static class NasConfig
             throw new NasUserException($"{source} is not valid HOCON: {msg}");
         }
         CheckKeys(user.Root, Reference.Root, "", source);
-        return user.WithFallback(Reference);
+        var merged = user.WithFallback(Reference);
+        CheckSelected(user, merged, "spaces", "nas.space", source);
+        CheckSelected(user, merged, "strategies", "nas.strategy", source);
+        return merged;
     }
 
     public static Config Load(string path, IEnumerable<string> overrides)
     {
         if (!File.Exists(path))
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
-        return Parse(ComposeText(File.ReadAllText(path), overrides), path);
+        return Parse(ComposeText(HoconIncludes.ReadFile(path), overrides), path);
     }
+
+    /// <summary>One section of <paramref name="config"/> as typed reads (what space and strategy modules read their settings from).</summary>
+    public static Core.Engine.ISettingsSource Section(Config config, string path, string source) => new ConfigReader(config, source, path);
+
+    /// <summary>A section for a space or strategy that is not selected is a mistake (it would be silently ignored).</summary>
+    private static void CheckSelected(Config user, Config merged, string group, string selector, string source)
+    {
+        var selected = merged.GetString(selector);
+        if (!user.HasPath("nas." + group)) return;
+        var set = user.GetValue("nas." + group);
+        if (set is null || !set.IsObject()) return;
+        foreach (var name in set.GetObject().Items.Keys)
+            if (name != selected)
+                throw new NasUserException($"nas.{group}.{name} in {source} configures a {(group == "spaces" ? "space" : "strategy")} that is not selected ({selector} = {selected}); remove the section or set {selector} = {name}");
+    }
+
+    /// <summary>Keys of earlier versions: refused with their new name rather than as unknown.</summary>
+    private static readonly (string Old, string Message)[] Renamed =
+    [
+        ("nas.experiment.strategy", "was split in two: set nas.strategy = spos-evolution | random | regularized-evolution | enas-rl (spos is now spos-evolution, enas is enas-rl) and nas.space = spos-shufflenet | enas-micro"),
+        ("nas.supernet", "moved: the SPOS supernet's keys are now under nas.spaces.spos-shufflenet"),
+        ("nas.enas.channels", "moved to nas.spaces.enas-micro.channels"),
+        ("nas.enas.nodes", "moved to nas.spaces.enas-micro.nodes"),
+        ("nas.enas.cells-per-stage", "moved to nas.spaces.enas-micro.cells-per-stage"),
+        ("nas.enas.stages", "moved to nas.spaces.enas-micro.stages"),
+        ("nas.enas.ops", "moved to nas.spaces.enas-micro.ops"),
+        ("nas.enas", "moved: the ENAS controller's keys are now under nas.strategies.enas-rl, the cell space's under nas.spaces.enas-micro"),
+        ("nas.search.population-size", "moved to nas.strategies.spos-evolution.population-size (or nas.strategies.random.population-size)"),
+        ("nas.search.generations", "moved to nas.strategies.spos-evolution.generations (or nas.strategies.random.generations)"),
+        ("nas.search.top-k", "moved to nas.strategies.spos-evolution.top-k (or nas.strategies.random.top-k)"),
+        ("nas.search.mutation-count", "moved to nas.strategies.spos-evolution.mutation-count"),
+        ("nas.search.mutation-probability", "moved to nas.strategies.spos-evolution.mutation-probability"),
+        ("nas.search.crossover-count", "moved to nas.strategies.spos-evolution.crossover-count"),
+        ("nas.runtime.snapshot-every", "is no longer used (an experiment's journal replays in well under a second); remove it"),
+    ];
 
     private static void CheckKeys(HoconValue? user, HoconValue? reference, string prefix, string source)
     {
@@ -65,6 +134,13 @@ public static class NasConfig
             var path = prefix.Length == 0 ? key : prefix + "." + key;
             if (refObj is null || !refObj.Items.TryGetValue(key, out var refValue))
             {
+                // The most specific rename first: `nas.enas { channels = 8 }` names nas.enas.channels's new home.
+                if (value.IsObject())
+                    foreach (var sub in value.GetObject().Items.Keys)
+                        foreach (var (old, message) in Renamed)
+                            if (path + "." + sub == old) throw new NasUserException($"{old} in {source} {message}");
+                foreach (var (old, message) in Renamed)
+                    if (path == old) throw new NasUserException($"{path} in {source} {message}");
                 var known = refObj is null ? "" : $"; known keys{(prefix.Length == 0 ? "" : " under " + prefix)}: {string.Join(", ", refObj.Items.Keys)}";
                 throw new NasUserException($"unknown key {path} in {source}{known}");
             }

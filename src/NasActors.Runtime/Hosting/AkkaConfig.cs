@@ -9,7 +9,13 @@ public static class AkkaConfig
     public static Config Serialization => ConfigurationFactory.ParseString("""
         akka.actor {
           serializers { nas = "NasActors.Runtime.Serialization.NasSerializer, NasActors.Runtime" }
-          serialization-bindings { "NasActors.Runtime.Serialization.INasSerializable, NasActors.Runtime" = nas }
+          serialization-bindings {
+            "NasActors.Runtime.Serialization.INasSerializable, NasActors.Runtime" = nas
+            # The plan's open kinds: every strategy's work, results and events, by manifest.
+            "NasActors.Core.Engine.WorkItem, NasActors.Core" = nas
+            "NasActors.Core.Engine.WorkResult, NasActors.Core" = nas
+            "NasActors.Core.Engine.PlanEvent, NasActors.Core" = nas
+          }
         }
         """);
 

@@ -1,20 +1,16 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
-using NasActors.Core.Experiments;
-using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
-using NasActors.Runtime.Controller;
 using NasActors.Runtime.Experiment;
-using NasActors.Runtime.Population;
 using NasActors.Runtime.Trainers;
 
 namespace NasActors.Runtime.Hosting;
 
 /// <summary>
-/// One experiment in this process: an ActorSystem on the experiment's SQLite store with the Experiment, Population
-/// and one Trainer per device. Read-only hosts recover the journal and answer queries without handing out work.
+/// One experiment in this process: an ActorSystem on the experiment's SQLite store with the Experiment (the plan's
+/// scheduler) and one Trainer per device.
 /// </summary>
 public sealed class ExperimentHost : IAsyncDisposable
 {
@@ -22,20 +18,17 @@ public sealed class ExperimentHost : IAsyncDisposable
 
     public ActorSystem System { get; }
     public IActorRef Experiment { get; }
-    /// <summary>The proposer: the SPOS/random population or the ENAS controller (both answer PopulationProtocol.GetRanking).</summary>
-    public IActorRef Population { get; }
     public string Name { get; }
 
     /// <summary>Completes when the experiment finishes; faults with <see cref="ExperimentFailedException"/>.</summary>
     public Task<ExperimentProtocol.Completed> Completion => _done.Task;
 
-    private ExperimentHost(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
-        ITrainerBackendFactory? factory, bool readOnly, Action<ExperimentProtocol.Progressed>? onProgress, Config? extra, IPolicyBackendFactory? policyFactory = null)
+    private ExperimentHost(ExperimentStore store, string name, NasSettings settings, ITrainerBackendFactory factory,
+        Action<ExperimentProtocol.Progressed>? onProgress, Config? extra)
     {
         Name = name;
-        // May throw a user error: before anything is created. ENAS's proposer is the controller, which needs the policy factory.
-        var policies = factory as IPolicyBackendFactory ?? policyFactory;
-        var strategy = ExperimentActors.Strategy(settings, space, costs, policies, readOnly);
+        // May throw a user error (impossible limits): before anything is created.
+        var plan = settings.CreatePlan(factory.Space, factory.Costs);
         var journal = store.JournalConfig(name);
         var config = (extra ?? Config.Empty)
             .WithFallback(AkkaConfig.Quiet)
@@ -46,12 +39,11 @@ public sealed class ExperimentHost : IAsyncDisposable
         {
             SqlPersistence.Get(System); // without this the plugin's defaults are missing and recovery hangs
             var listener = System.ActorOf(Props.Create(() => new Listener(_done, onProgress)), "listener");
-            var janitor = settings.KeepAllCheckpoints || readOnly ? null : new CheckpointJanitor(store.CheckpointDirectory(name));
-            (Experiment, Population) = ExperimentActors.Spawn(System, name, settings, space, strategy, policies, listener, janitor, readOnly);
+            var janitor = settings.KeepAllCheckpoints ? null : new CheckpointJanitor(store.CheckpointDirectory(name));
+            Experiment = ExperimentActors.Spawn(System, name, settings, factory.Space, plan, listener, janitor, readOnly: false);
             listener.Tell(new Listener.WatchExperiment(Experiment));
-            if (readOnly || factory is null) return;
             for (var i = 0; i < settings.Devices.Length; i++)
-                System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i], space.Hash), factory, Experiment), $"trainer-{i}");
+                System.ActorOf(TrainerProtocol.Props(new TrainerProtocol.Settings(settings.Devices[i], factory.Space.Hash), factory, Experiment), $"trainer-{i}");
         }
         catch
         {
@@ -60,18 +52,12 @@ public sealed class ExperimentHost : IAsyncDisposable
         }
     }
 
-    public static ExperimentHost Start(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs,
-        ITrainerBackendFactory factory, Action<ExperimentProtocol.Progressed>? onProgress = null, Config? extra = null) =>
-        new(store, name, settings, space, costs, factory, readOnly: false, onProgress, extra);
-
-    public static ExperimentHost OpenReadOnly(ExperimentStore store, string name, NasSettings settings, SearchSpace space, CostTable costs) =>
-        new(store, name, settings, space, costs, factory: null, readOnly: true, onProgress: null, extra: null);
+    public static ExperimentHost Start(ExperimentStore store, string name, NasSettings settings, ITrainerBackendFactory factory,
+        Action<ExperimentProtocol.Progressed>? onProgress = null, Config? extra = null) =>
+        new(store, name, settings, factory, onProgress, extra);
 
     public Task<ExperimentProtocol.StatusResult> Status(TimeSpan timeout) =>
         Experiment.Ask<ExperimentProtocol.StatusResult>(ExperimentProtocol.GetStatus.Instance, timeout);
-
-    public Task<PopulationProtocol.RankingResult> Ranking(int topK, TimeSpan timeout) =>
-        Population.Ask<PopulationProtocol.RankingResult>(new PopulationProtocol.GetRanking(topK), timeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -57,6 +57,22 @@ public sealed partial class ExperimentStore(string root)
         return Cluster.ClusterJournal.Config(kind, this, configured: null, source: marker);
     }
 
+    /// <summary>Which kind of journal holds the experiment (sqlite or postgres) and, for SQLite, its file.</summary>
+    public (string Kind, string Path) JournalLocation(string name)
+    {
+        var marker = Path.Combine(DirectoryOf(name), JournalMarker);
+        if (!File.Exists(marker)) return ("sqlite", JournalPath(name));
+        string kind;
+        try { kind = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(marker)).GetString("journal", ""); }
+        catch (Exception e) when (e is not IOException) { kind = ""; }
+        return kind switch
+        {
+            "sqlite" => ("sqlite", Path.Combine(ClusterDirectory, "journal.db")),
+            "postgres" => ("postgres", ""),
+            _ => throw new NasUserException($"{marker}: journal = '{kind}' is not a journal; use sqlite or postgres"),
+        };
+    }
+
     /// <summary>Whether the experiment was submitted to a cluster (its journal is the cluster's).</summary>
     public bool IsClusterExperiment(string name) => File.Exists(Path.Combine(DirectoryOf(name), JournalMarker));
 

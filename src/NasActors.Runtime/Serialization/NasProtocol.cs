@@ -6,7 +6,7 @@ namespace NasActors.Runtime.Serialization;
 /// </summary>
 public static class NasProtocol
 {
-    public const int Version = 1;
+    public const int Version = 2; // 2: one engine (work items and results by manifest)
 
     /// <summary>
     /// This process's version: <see cref="Version"/>, or NAS_PROTOCOL_VERSION when set. The override exists only so the

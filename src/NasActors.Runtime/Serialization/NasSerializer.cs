@@ -28,9 +28,10 @@ public sealed class NasSerializer : SerializerWithStringManifest
     /// <summary>Bytes of a frame kept for what remoting wraps around our payload.</summary>
     public const int FrameMargin = 4 * 1024;
 
-    private static readonly FrozenDictionary<Type, string> Manifests = NasManifests.All.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
-    private static readonly FrozenDictionary<string, Type> Types = NasManifests.All.ToFrozenDictionary();
-    private static readonly FrozenSet<Type> Limited = NasManifests.Messages.Values.ToFrozenSet();
+    // Per serializer: plugin assemblies registered before the ActorSystem starts are included.
+    private readonly FrozenDictionary<Type, string> Manifests = NasManifests.All.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
+    private readonly FrozenDictionary<string, Type> Types = NasManifests.All.ToFrozenDictionary();
+    private readonly FrozenSet<Type> Limited = NasManifests.Messages.Values.ToFrozenSet();
 
     private readonly JsonSerializerOptions _options;
 
@@ -71,7 +72,9 @@ public sealed class NasSerializer : SerializerWithStringManifest
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!Types.TryGetValue(manifest, out var type))
-            throw new SerializationException($"unknown NasActors manifest '{manifest}': the journal was written by a newer or different version");
+            throw new SerializationException(NasManifests.IsFormat1(manifest)
+                ? $"'{manifest}' is an event of store format 1, written before NasActors' one-engine change; this version reads format {Experiment.ExperimentProtocol.Format}"
+                : $"unknown NasActors manifest '{manifest}': the journal was written by a newer or different version, or by a plugin that is not loaded");
         return JsonSerializer.Deserialize(bytes, type, _options)
                ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using NasActors.Core;
+using NasActors.Core.Engine;
 using NasActors.Core.Training;
 using NasActors.Runtime.Serialization;
 using static NasActors.Runtime.Experiment.ExperimentProtocol;
@@ -20,9 +21,9 @@ internal sealed class TrainerActor : ReceiveActor, IWithTimers
     private ITrainerBackend? _backend;
     private string? _current;
     // Results not yet acknowledged by the experiment, re-sent until they are (they may be lost in a coordinator handover).
-    private readonly Dictionary<string, object> _unacked = new();
+    private readonly Dictionary<string, WorkResult> _unacked = new();
 
-    private sealed record Done(string Key, object Result);
+    private sealed record Done(string Key, WorkResult Result);
     private sealed record Error(string Key, Exception Exception);
     private sealed record RetryTick
     {
@@ -36,7 +37,7 @@ internal sealed class TrainerActor : ReceiveActor, IWithTimers
         _experiment = experiment;
         _worker = new WorkerThread("trainer-" + settings.Device);
 
-        Receive<Work>(OnWork);
+        Receive<WorkItem>(OnWork);
         Receive<Done>(d =>
         {
             _current = null;
@@ -85,7 +86,7 @@ internal sealed class TrainerActor : ReceiveActor, IWithTimers
         _cts.Dispose();
     }
 
-    private void OnWork(Work work)
+    private void OnWork(WorkItem work)
     {
         if (_current is not null)
         {
@@ -96,19 +97,12 @@ internal sealed class TrainerActor : ReceiveActor, IWithTimers
         _current = work.Key;
         var self = Self;
         var ct = _cts.Token;
-        _worker.Run<object>(() =>
+        _worker.Run(() =>
         {
             var backend = _backend ??= _factory.Create(_settings.Device);
             ct.ThrowIfCancellationRequested();
-            return work switch
-            {
-                TrainSlice t => new SliceTrained(t.Key, t.Slice, backend.TrainSlice(t.Slice, p => self.Tell(p), ct)),
-                MergeSlices m => new SlicesMerged(m.Key, m.Round, backend.Merge(m.Checkpoints, ct)),
-                ScoreRollout { Batch: >= 0 } s => new RolloutScored(s.Key, s.Rollout.Id, s.Split, backend.ScoreMinibatch(s.Rollout.Architecture, s.Checkpoint, s.Batch, ct)),
-                RetrainRollout r => new RolloutRetrained(r.Key, r.Rollout.Id, backend.Retrain(r.Rollout.Architecture, r.Steps, p => self.Tell(p), ct)),
-                ScoreRollout s => new RolloutScored(s.Key, s.Rollout.Id, s.Split, backend.Score(s.Rollout.Architecture, s.Checkpoint, s.Split, ct)),
-                _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
-            };
+            // The work knows what it needs of the backend: no case here per kind of work.
+            return work.Execute(new WorkContext(backend, p => self.Tell(p), ct));
         }).PipeTo(self, success: r => new Done(work.Key, r), failure: e => new Error(work.Key, e));
     }
 }

@@ -90,16 +90,16 @@ internal sealed class EnasPolicyNet : nn.Module
                 throw new NasUserException(
                     $"the ENAS controller picks one candidate per choice, but '{c.Key}' of search space '{space.Name}' chooses {c.NChosen}: use n_chosen = 1");
         if (spec.HiddenSize < 1 || spec.HiddenSize > 4096)
-            throw new NasUserException($"nas.enas.controller hidden-size = {spec.HiddenSize} must be between 1 and 4096");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.hidden-size = {spec.HiddenSize} must be between 1 and 4096");
         if (!(spec.Temperature > 0) || !double.IsFinite(spec.Temperature))
-            throw new NasUserException($"nas.enas.controller temperature = {spec.Temperature} must be a positive number");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.temperature = {spec.Temperature} must be a positive number");
         if (!double.IsFinite(spec.TanhConstant))
-            throw new NasUserException($"nas.enas.controller tanh-constant = {spec.TanhConstant} must be a number (0 or less: no tanh clipping)");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.tanh-constant = {spec.TanhConstant} must be a number (0 or less: no tanh clipping)");
         if (!(spec.LearningRate > 0) || !double.IsFinite(spec.LearningRate))
-            throw new NasUserException($"nas.enas.controller learning-rate = {spec.LearningRate} must be a positive number");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.learning-rate = {spec.LearningRate} must be a positive number");
         if (!(spec.EntropyWeight >= 0) || !double.IsFinite(spec.EntropyWeight))
-            throw new NasUserException($"nas.enas.controller entropy-weight = {spec.EntropyWeight} must be 0 or more");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.entropy-weight = {spec.EntropyWeight} must be 0 or more");
         if (!(spec.GradClip >= 0) || !double.IsFinite(spec.GradClip))
-            throw new NasUserException($"nas.enas.controller grad-clip = {spec.GradClip} must be 0 (no clipping) or more");
+            throw new NasUserException($"nas.strategies.enas-rl.controller.grad-clip = {spec.GradClip} must be 0 (no clipping) or more");
     }
 }

@@ -160,7 +160,7 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
             meanEntropy = ToDoubles(entropy).Sum() / batch;
             gradNorm = GlobalGradNorm();
             if (!double.IsFinite(gradNorm) || !double.IsFinite(loss))
-                throw new NasUserException($"the controller's policy gradient is not finite (loss {loss}, gradient norm {gradNorm}) on policy {policy}: lower nas.enas.controller learning-rate or the reward scale");
+                throw new NasUserException($"the controller's policy gradient is not finite (loss {loss}, gradient norm {gradNorm}) on policy {policy}: lower nas.strategies.enas-rl.controller.learning-rate or the reward scale");
             if (_spec.GradClip > 0)
             {
                 var coef = _spec.GradClip / (gradNorm + ClipEps);
@@ -393,7 +393,7 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
     }
 
     private NasUserException DoesNotFit(string hash, string why) =>
-        new($"policy checkpoint {hash} does not fit this search space ('{_space.Name}') and controller config ({why}): it was made with another search space or nas.enas.controller; use that config or start a new experiment");
+        new($"policy checkpoint {hash} does not fit this search space ('{_space.Name}') and controller config ({why}): it was made with another search space or nas.strategies.enas-rl.controller; use that config or start a new experiment");
 
     public void Dispose()
     {

@@ -11,6 +11,6 @@ internal static class CandidateOps
         "shuffle_5x5" => ShuffleNetV2Block.Shuffle(inChannels, outChannels, 5, stride),
         "shuffle_7x7" => ShuffleNetV2Block.Shuffle(inChannels, outChannels, 7, stride),
         "xception_3x3" => ShuffleNetV2Block.Xception(inChannels, outChannels, stride),
-        _ => throw new NasUserException($"unknown SPOS candidate op '{name}': use shuffle_3x3, shuffle_5x5, shuffle_7x7 or xception_3x3 in nas.supernet.candidates"),
+        _ => throw new NasUserException($"unknown SPOS candidate op '{name}': use shuffle_3x3, shuffle_5x5, shuffle_7x7 or xception_3x3 in nas.spaces.spos-shufflenet.candidates"),
     };
 }

@@ -12,6 +12,6 @@ internal static class MicroOps
         "avg_pool_3x3" => new Pool3x3(channels, max: false),
         "max_pool_3x3" => new Pool3x3(channels, max: true),
         "identity" => new IdentityOp(channels),
-        _ => throw new NasUserException($"unknown ENAS op '{name}': use sep_conv_3x3, sep_conv_5x5, avg_pool_3x3, max_pool_3x3 or identity in nas.enas.ops"),
+        _ => throw new NasUserException($"unknown ENAS op '{name}': use sep_conv_3x3, sep_conv_5x5, avg_pool_3x3, max_pool_3x3 or identity in nas.spaces.enas-micro.ops"),
     };
 }

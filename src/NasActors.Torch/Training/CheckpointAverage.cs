@@ -69,5 +69,5 @@ internal static class CheckpointAverage
     }
 
     private static NasUserException Mismatch(string a, string b, string detail) =>
-        new($"checkpoints {a} and {b} cannot be averaged ({detail}): they come from different supernets; start a new experiment for a changed nas.supernet");
+        new($"checkpoints {a} and {b} cannot be averaged ({detail}): they come from different supernets; start a new experiment for a changed nas.spaces.* section");
 }

@@ -17,6 +17,14 @@ namespace NasActors.Torch.Training;
 /// </summary>
 internal static class FlopsCounter
 {
+    /// <summary>The cost table of a registered space's supernet (issue: a cost walker over any module with mutables).</summary>
+    public static CostTable Count(nn.Module<Tensor, Architecture, Tensor> net) => net switch
+    {
+        SposSupernet s => Count(s),
+        EnasMicroSupernet e => Count(e),
+        _ => throw new Core.NasUserException($"no cost counter for supernet {net.GetType().Name}"),
+    };
+
     public static CostTable Count(SposSupernet net)
     {
         long h = FashionMnist.Side, w = FashionMnist.Side;

@@ -20,7 +20,7 @@ internal static class TensorBytes
         if (ToDType(target.dtype) != entry.DType || !entry.Shape.AsSpan().SequenceEqual(target.shape))
             throw new NasUserException(
                 $"checkpoint {checkpoint} does not fit this supernet (tensor '{entry.Name}' is {entry.DType} [{string.Join(",", entry.Shape)}], " +
-                $"the model has {target.dtype} [{string.Join(",", target.shape)}]): it was made with another supernet config (nas.supernet / nas.enas); use that config or start a new experiment");
+                $"the model has {target.dtype} [{string.Join(",", target.shape)}]): it was made with another supernet config (nas.spaces.*); use that config or start a new experiment");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var host = torch.empty(entry.Shape, ToScalarType(entry.DType));

@@ -21,7 +21,7 @@ namespace NasActors.Torch.Training;
 /// per block of pathEvery steps (ENAS).
 /// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step).
 /// </summary>
-internal sealed class TorchSupernetBackend : ITrainerBackend
+internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer
 {
     private const double BnMomentum = 0.1; // PyTorch's default, used while training the supernet
     private const int ProgressEvery = 10;
@@ -39,8 +39,6 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
     private readonly BatchNorm2d[] _bns;
     private readonly BatchSchedule _schedule;
     private readonly Tensor _step;
-    private readonly int _rewardImages;
-    private readonly int _pathEvery;
     private readonly Func<IPolicyBackend>? _createPolicy;
     private IPolicyBackend? _policy;
     private long[]? _rewardOrder;
@@ -51,18 +49,13 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
     public string Device { get; }
 
     /// <param name="net">The supernet; owned (moved to the device, disposed) by this backend.</param>
-    /// <param name="rewardImages">Images per <see cref="ScoreMinibatch"/> batch (>= 1).</param>
-    /// <param name="pathEvery">Steps that share one policy-sampled path (>= 1); uniform sampling draws every step.</param>
-    /// <param name="createPolicy">Builds the controller policy that samples paths of slices with a policy; called
-    /// lazily on the trainer thread, the policy is disposed with this backend. Null: slices with a policy are rejected.</param>
+    /// <param name="createPolicy">Builds the controller policy (the <see cref="IPolicyBackend"/> capability, which also samples
+    /// the paths of slices with a policy); called lazily on the trainer thread, disposed with this backend. Null: no policy.</param>
     public TorchSupernetBackend(string deviceName, Device device, nn.Module<Tensor, Architecture, Tensor> net, SearchSpace space,
-        CostTable costs, TrainSpec train, DatasetSplits data, CheckpointStore store, int rewardImages, int pathEvery,
-        Func<IPolicyBackend>? createPolicy = null)
+        CostTable costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null)
     {
         try
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(rewardImages, 1);
-            ArgumentOutOfRangeException.ThrowIfLessThan(pathEvery, 1);
             _schedule = new BatchSchedule(data.Train, train.BatchSize, train.Seed);
         }
         catch
@@ -72,7 +65,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
         }
         Device = deviceName;
         (_device, _net, _train, _space, _costs, _data, _store) = (device, net, train, space, costs, data, store);
-        (_rewardImages, _pathEvery, _createPolicy) = (rewardImages, pathEvery, createPolicy);
+        _createPolicy = createPolicy;
         if (device.type != DeviceType.CPU) _net.to(device);
         _params = [.. _net.named_parameters()];
         _buffers = [.. _net.named_buffers()];
@@ -81,12 +74,16 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
         _step = torch.zeros(1, ScalarType.Int64).DetachFromDisposeScope();
     }
 
+    /// <summary>Shared-weight training, scoring and retraining; the controller policy when this backend was given one.</summary>
+    public T? Capability<T>() where T : class =>
+        typeof(T) == typeof(IPolicyBackend) ? (_createPolicy is null ? null : (T)(_policy ??= _createPolicy())) : this as T;
+
     public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
     {
-        if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0)
+        if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0 || slice.PathEvery < 1)
             throw new ArgumentException($"invalid slice {slice}");
         if (slice.Policy is not null && _createPolicy is null)
-            throw new InvalidOperationException($"slice {slice} names a controller policy, but this backend has none (a SPOS backend trains uniform paths)");
+            throw new NasUserException($"slice {slice.Round}/{slice.Slot} samples its paths from a controller policy, but this trainer backend was built without one (the strategy did not ask for a ControllerSpec); run it with the strategy that made it");
         var clock = Stopwatch.StartNew();
         _live = null;
         if (slice.FromCheckpoint is null) InitFresh();
@@ -137,7 +134,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
     private Architecture Path(SupernetSlice slice, long t)
     {
         if (slice.Policy is null) return _space.Sample(Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, t, slice.Slot)));
-        var block = t / _pathEvery;
+        var block = t / slice.PathEvery;
         if (_policyPath is { } p && p.Policy == slice.Policy && p.Block == block && p.Slot == slice.Slot) return p.Path;
         _policy ??= _createPolicy!();
         var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, StreamTags.PolicyPath, block, slice.Slot));
@@ -203,13 +200,14 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
     /// running statistics are saved and restored, so nothing of this call stays in the backend. Batch b is run
     /// (b mod count) of a fixed seeded permutation of the validation split cut into floor(n / rewardImages) runs.
     /// </summary>
-    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct)
+    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, int images, CancellationToken ct)
     {
         _space.Validate(architecture);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        var order = RewardOrder();
-        var count = order.Length / _rewardImages;
-        var start = (int)(batch % count) * _rewardImages;
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        var order = RewardOrder(images);
+        var count = order.Length / images;
+        var start = (int)(batch % count) * images;
         ct.ThrowIfCancellationRequested();
         if (_live != checkpoint)
         {
@@ -226,7 +224,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
             _net.train();
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
-            var (x, y) = ToDevice(_data.Validation.Gather(order[start..(start + _rewardImages)]));
+            var (x, y) = ToDevice(_data.Validation.Gather(order[start..(start + images)]));
             var logits = _net.forward(x, architecture);
             loss = nn.functional.cross_entropy(logits, y).item<float>();
             correct = logits.argmax(1).eq(y).sum().item<long>();
@@ -236,15 +234,16 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
             RestoreBnStatistics(saved);
         }
         var cost = _costs.Cost(architecture);
-        return new Metrics((double)correct / _rewardImages, loss, cost.Flops, cost.Params);
+        return new Metrics((double)correct / images, loss, cost.Flops, cost.Params);
     }
 
-    private long[] RewardOrder()
+    /// <summary>A fixed seeded permutation of the validation split (it does not depend on the batch size).</summary>
+    private long[] RewardOrder(int images)
     {
-        if (_rewardOrder is not null) return _rewardOrder;
         var n = _data.Validation.Count;
-        if (n < _rewardImages)
-            throw new NasUserException($"the validation split has {n} images, fewer than one reward minibatch of {_rewardImages}: lower nas.enas.controller.reward-images or raise nas.data.validation-size");
+        if (n < images)
+            throw new NasUserException($"the validation split has {n} images, fewer than one reward minibatch of {images}: lower the strategy's reward-images or raise nas.data.validation-size");
+        if (_rewardOrder is not null) return _rewardOrder;
         var perm = new long[n];
         for (var i = 0; i < n; i++) perm[i] = i;
         var rng = Xoshiro256.FromSeed(Xoshiro256.Derive(_train.Seed, StreamTags.RewardBatches));
@@ -420,7 +419,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend
         {
             var missing = expected.Select(e => e.Name).FirstOrDefault(n => !byName.ContainsKey(n))
                 ?? byName.Keys.First(k => expected.All(e => e.Name != k));
-            throw new NasUserException($"checkpoint {hash} does not fit this supernet (tensor '{missing}' is missing or extra): it was made with another supernet config (nas.supernet / nas.enas); use that config or start a new experiment");
+            throw new NasUserException($"checkpoint {hash} does not fit this supernet (tensor '{missing}' is missing or extra): it was made with another supernet config (nas.spaces.*); use that config or start a new experiment");
         }
         foreach (var (name, t) in expected) TensorBytes.CopyInto(byName[name], t, hash);
     }

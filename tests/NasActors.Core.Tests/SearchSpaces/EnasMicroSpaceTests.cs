@@ -45,10 +45,10 @@ public class EnasMicroSpaceTests
     }
 
     [Theory]
-    [InlineData(0, 3, "nas.enas.nodes = 0")]
-    [InlineData(13, 3, "nas.enas.nodes = 13")]
-    [InlineData(3, 0, "nas.enas.stages = 0")]
-    [InlineData(3, 5, "nas.enas.stages = 5")]
+    [InlineData(0, 3, "nas.spaces.enas-micro.nodes = 0")]
+    [InlineData(13, 3, "nas.spaces.enas-micro.nodes = 13")]
+    [InlineData(3, 0, "nas.spaces.enas-micro.stages = 0")]
+    [InlineData(3, 5, "nas.spaces.enas-micro.stages = 5")]
     public void EnasMicroSpec_must_reject_bad_shapes_naming_the_key(int nodes, int stages, string expected)
     {
         var e = Assert.Throws<NasUserException>(() => EnasMicroSpace.Create(Spec(nodes, stages)));

@@ -31,8 +31,8 @@ public class SposSpaceTests
     }
 
     [Theory]
-    [InlineData(0, "nas.supernet.stem-channels = 0")]
-    [InlineData(15, "nas.supernet.stem-channels = 15")]
+    [InlineData(0, "nas.spaces.spos-shufflenet.stem-channels = 0")]
+    [InlineData(15, "nas.spaces.spos-shufflenet.stem-channels = 15")]
     public void SupernetSpec_must_reject_a_bad_stem_naming_the_key(int stem, string expected)
     {
         var e = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(stem: stem)));
@@ -43,7 +43,7 @@ public class SposSpaceTests
     public void SupernetSpec_must_reject_mismatched_or_empty_stages_naming_the_keys()
     {
         var e = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(channels: [16, 32], depths: [1, 1, 1])));
-        Assert.Contains("nas.supernet.stage-channels", e.Message);
+        Assert.Contains("nas.spaces.spos-shufflenet.stage-channels", e.Message);
         Assert.Contains("stage-depths", e.Message);
         Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(channels: [], depths: [])));
     }
@@ -55,7 +55,7 @@ public class SposSpaceTests
     public void SupernetSpec_must_reject_stage_channels_not_a_multiple_of_four(int channels)
     {
         var e = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(channels: [16, channels], depths: [1, 1])));
-        Assert.Contains("nas.supernet.stage-channels", e.Message);
+        Assert.Contains("nas.spaces.spos-shufflenet.stage-channels", e.Message);
         Assert.Contains(channels.ToString(), e.Message);
     }
 
@@ -63,7 +63,7 @@ public class SposSpaceTests
     public void SupernetSpec_must_reject_a_stage_depth_below_one()
     {
         var e = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(depths: [1, 0, 1])));
-        Assert.Contains("nas.supernet.stage-depths", e.Message);
+        Assert.Contains("nas.spaces.spos-shufflenet.stage-depths", e.Message);
     }
 
     [Fact]
@@ -77,10 +77,10 @@ public class SposSpaceTests
     public void SupernetSpec_must_reject_unknown_or_missing_candidates_naming_the_key()
     {
         var e = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(candidates: ["shuffle_3x3", "mb_conv_9x9"])));
-        Assert.Contains("nas.supernet.candidates", e.Message);
+        Assert.Contains("nas.spaces.spos-shufflenet.candidates", e.Message);
         Assert.Contains("'mb_conv_9x9'", e.Message);
         var e2 = Assert.Throws<NasUserException>(() => SposSpace.Create(Spec(candidates: [])));
-        Assert.Contains("nas.supernet.candidates is empty", e2.Message);
+        Assert.Contains("nas.spaces.spos-shufflenet.candidates is empty", e2.Message);
     }
 
     [Fact]

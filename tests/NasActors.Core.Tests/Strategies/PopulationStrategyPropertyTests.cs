@@ -7,34 +7,36 @@ using NasActors.Core.Tests.Support;
 namespace NasActors.Core.Tests.Strategies;
 
 /// <summary>
-/// Properties every population strategy (SPOS evolution and random search) must have, checked over random spaces,
+/// Properties every population strategy (random search, SPOS evolution, regularized evolution) must have, checked over random spaces,
 /// random valid settings and random FLOPs/params limits, with a fake evaluator standing in for training.
 /// </summary>
 public class PopulationStrategyPropertyTests
 {
     private const int Iter = 70;
 
-    private static void Check(bool evolution, Action<Gens.Scenario, SearchRun> property, int iter = Iter) =>
-        Gens.Scenarios(evolution).Sample(sc =>
+    private static void Check(Gens.Kind kind, Action<Gens.Scenario, SearchRun> property, int iter = Iter) =>
+        Gens.Scenarios(kind).Sample(sc =>
         {
             var run = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
             property(sc, run);
         }, iter: iter, print: sc => sc.ToString());
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_propose_only_architectures_valid_in_the_space(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_propose_only_architectures_valid_in_the_space(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             foreach (var r in run.AllRollouts) sc.Space.Validate(r.Architecture);
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_respect_the_flops_and_params_limits(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_respect_the_flops_and_params_limits(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var c = sc.Constraints;
             if (c.Costs is null) return;
@@ -47,10 +49,11 @@ public class PopulationStrategyPropertyTests
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_never_propose_an_architecture_twice(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_never_propose_an_architecture_twice(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var keys = run.AllRollouts.Select(r => r.Architecture.CanonicalKey).ToList();
             var dup = keys.GroupBy(k => k).FirstOrDefault(g => g.Count() > 1);
@@ -59,10 +62,11 @@ public class PopulationStrategyPropertyTests
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_assign_consecutive_unique_rollout_ids_and_tag_generations(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_assign_consecutive_unique_rollout_ids_and_tag_generations(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var all = run.AllRollouts.ToList();
             Assert.Equal(Enumerable.Range(0, all.Count), all.Select(r => r.Id.Value));
@@ -76,35 +80,36 @@ public class PopulationStrategyPropertyTests
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_finish_after_the_configured_generations_within_the_population_size(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_finish_after_the_configured_generations_within_the_population_size(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
-            var s = sc.Settings;
             Assert.True(run.Final.Finished);
             Assert.Equal(Enumerable.Range(0, run.Proposals.Count), run.Proposals.Select(p => p.Generation));
-            Assert.All(run.Proposals, p => Assert.InRange(p.Rollouts.Length, 0, s.PopulationSize));
+            Assert.All(run.Proposals, p => Assert.InRange(p.Rollouts.Length, 0, sc.GenerationSize(p.Generation)));
             // Only the last proposal may be empty (space exhausted under the limits), and it ends the search.
             Assert.All(run.Proposals.SkipLast(1), p => Assert.NotEmpty(p.Rollouts));
             var nonEmpty = run.Proposals.Count(p => !p.Rollouts.IsEmpty);
-            Assert.InRange(nonEmpty, 0, s.Generations);
+            Assert.InRange(nonEmpty, 0, sc.Generations);
             if (run.Proposals[^1].Rollouts.IsEmpty) Assert.True(run.Final.Pending.IsEmpty);
-            else Assert.Equal(s.Generations, run.Proposals.Count);
+            else Assert.Equal(sc.Generations, run.Proposals.Count);
             // Large unconstrained spaces never run dry: every generation is full.
-            if (sc.Constraints.Costs is null && sc.Space.Size >= 10.0 * s.PopulationSize * s.Generations)
+            if (sc.Constraints.Costs is null && sc.Space.Size >= 10.0 * sc.Candidates)
             {
-                Assert.Equal(s.Generations, run.Proposals.Count);
-                Assert.All(run.Proposals, p => Assert.Equal(s.PopulationSize, p.Rollouts.Length));
+                Assert.Equal(sc.Generations, run.Proposals.Count);
+                Assert.All(run.Proposals, p => Assert.Equal(sc.GenerationSize(p.Generation), p.Rollouts.Length));
             }
             Assert.Null(sc.Strategy().Propose(run.Final));
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_propose_the_same_sequence_for_the_same_seed(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_propose_the_same_sequence_for_the_same_seed(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var again = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore);
             SearchAssert.SameProposals(run.Proposals, again.Proposals);
@@ -112,21 +117,23 @@ public class PopulationStrategyPropertyTests
         }, iter: 60);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_draw_a_different_stream_for_a_different_seed(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_draw_a_different_stream_for_a_different_seed(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
-            var other = SearchDriver.Run(sc.Strategy(sc.Settings.Seed + 1), SearchDriver.HashScore);
+            var other = SearchDriver.Run(sc.Strategy(sc.Seed + 1), SearchDriver.HashScore);
             // xoshiro's state transition is a bijection: different seeds keep different states.
             Assert.NotEqual(run.Proposals[0].RngAfter, other.Proposals[0].RngAfter);
         }, iter: 60);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_rebuild_every_intermediate_state_by_replaying_its_events(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_rebuild_every_intermediate_state_by_replaying_its_events(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var strategy = sc.Strategy();
             var state = strategy.Initial();
@@ -144,10 +151,11 @@ public class PopulationStrategyPropertyTests
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_resume_after_a_crash_at_any_event_with_the_same_proposals(bool evolution) =>
-        Gen.Select(Gens.Scenarios(evolution), Gen.Double[0, 1], (sc, cutAt) => (sc, cutAt)).Sample((sc, cutAt) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_resume_after_a_crash_at_any_event_with_the_same_proposals(Gens.Kind kind) =>
+        Gen.Select(Gens.Scenarios(kind), Gen.Double[0, 1], (sc, cutAt) => (sc, cutAt)).Sample((sc, cutAt) =>
         {
             var live = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: 1);
             var cut = (int)Math.Round(cutAt * live.Events.Count);
@@ -162,10 +170,11 @@ public class PopulationStrategyPropertyTests
         }, iter: Iter, print: t => $"cut {t.Item2:F3} of {t.Item1}");
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_repropose_identically_when_a_proposal_was_lost_before_being_persisted(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_repropose_identically_when_a_proposal_was_lost_before_being_persisted(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var strategy = sc.Strategy();
             for (var i = 0; i < run.Events.Count; i++)
@@ -177,10 +186,11 @@ public class PopulationStrategyPropertyTests
         }, iter: 60);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_give_the_same_proposals_whatever_order_results_arrive_in(bool evolution) =>
-        Gen.Select(Gens.Scenarios(evolution), Gen.Long, Gen.Long, (sc, a, b) => (sc, a, b)).Sample((sc, a, b) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_give_the_same_proposals_whatever_order_results_arrive_in(Gens.Kind kind) =>
+        Gen.Select(Gens.Scenarios(kind), Gen.Long, Gen.Long, (sc, a, b) => (sc, a, b)).Sample((sc, a, b) =>
         {
             var first = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: a);
             var second = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, orderSeed: b);
@@ -189,10 +199,11 @@ public class PopulationStrategyPropertyTests
         }, iter: 60, print: t => $"orders {t.Item2}/{t.Item3} {t.Item1}");
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_ignore_duplicate_late_and_unknown_results(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_ignore_duplicate_late_and_unknown_results(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var noisy = SearchDriver.Run(sc.Strategy(), SearchDriver.HashScore, noise: true);
             Assert.True(noisy.Events.Count > run.Events.Count || run.Events.Count <= 1);
@@ -203,24 +214,26 @@ public class PopulationStrategyPropertyTests
         }, iter: 60);
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_keep_the_global_top_k_best_first_as_parents(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_keep_the_global_top_k_best_first_as_parents(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             foreach (var state in run.States.Where(s => s.GenerationComplete))
             {
                 var expected = state.Scores.Values.OrderByDescending(s => s.Metrics.Accuracy).ThenBy(s => s.Metrics.Loss)
-                    .ThenBy(s => s.Rollout.Id.Value).Take(sc.Settings.TopK).ToList();
+                    .ThenBy(s => s.Rollout.Id.Value).Take(sc.TopK).ToList();
                 Assert.Equal(expected, state.Parents.AsEnumerable());
             }
         });
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void PopulationStrategy_must_draw_each_generation_from_the_rng_state_it_carries(bool evolution) =>
-        Check(evolution, (sc, run) =>
+    [InlineData(Gens.Kind.Random)]
+    [InlineData(Gens.Kind.Spos)]
+    [InlineData(Gens.Kind.Regularized)]
+    public void PopulationStrategy_must_draw_each_generation_from_the_rng_state_it_carries(Gens.Kind kind) =>
+        Check(kind, (sc, run) =>
         {
             var strategy = sc.Strategy();
             for (var i = 0; i < run.Events.Count; i++)

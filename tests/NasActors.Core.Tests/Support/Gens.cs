@@ -4,7 +4,12 @@ using CsCheck;
 using NasActors.Core.Experiments;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies.Random;
+using NasActors.Core.Strategies.RegularizedEvolution;
+using NasActors.Core.Strategies.Spos;
 using NasActors.Core.Strategies;
+
+using NasActors.Core.Strategies.RegularizedEvolution;
 
 namespace NasActors.Core.Tests.Support;
 
@@ -119,18 +124,41 @@ public static class Gens
                     return new SposEvolutionSettings(pop, gens, topK, mut, p, cross, seed);
                 }));
 
+    /// <summary>Valid regularized-evolution settings (what Validate accepts), small enough for fast runs.</summary>
+    public static readonly Gen<RegularizedEvolutionSettings> RegularizedSettings =
+        Gen.Int[1, 10].SelectMany(pop =>
+            Gen.Select(Gen.Int[1, pop], Gen.Int[0, 24], Gen.Int[1, 8], Gen.OneOf(0.0, 0.05, 0.1, 0.3, 1.0), Gen.Int[1, 40],
+                (sample, cycles, batch, p, topK) => new RegularizedEvolutionSettings(pop, sample, cycles, batch, p, Math.Min(topK, pop + cycles))));
+
+    /// <summary>The population strategies the property tests cover.</summary>
+    public enum Kind { Random, Spos, Regularized }
+
     /// <summary>One strategy run's inputs: a space, limits and a strategy built from them.</summary>
-    public sealed record Scenario(SearchSpace Space, Constraints Constraints, SposEvolutionSettings Settings, bool Evolution)
+    /// <param name="Settings">Population size, generations, top-k and seed for random search and SPOS evolution (and the seed for all).</param>
+    /// <param name="Regularized">The settings of regularized evolution.</param>
+    public sealed record Scenario(SearchSpace Space, Constraints Constraints, SposEvolutionSettings Settings, Kind Kind, RegularizedEvolutionSettings Regularized)
     {
-        public PopulationStrategy Strategy(long? seed = null) => Evolution
-            ? new SposEvolution(Space, Constraints, seed is { } s ? Settings with { Seed = s } : Settings)
-            : new RandomSearch(Space, Constraints, seed ?? Settings.Seed, Settings.Generations, Settings.PopulationSize, Settings.TopK);
+        public long Seed => Settings.Seed;
+        public int Generations => Kind == Kind.Regularized ? Regularized.Generations : Settings.Generations;
+        public int TopK => Kind == Kind.Regularized ? Regularized.TopK : Settings.TopK;
+        public int Candidates => Kind == Kind.Regularized ? Regularized.Candidates : Settings.Generations * Settings.PopulationSize;
+
+        /// <summary>The most candidates generation <paramref name="generation"/> may hold.</summary>
+        public int GenerationSize(int generation) => Kind != Kind.Regularized ? Settings.PopulationSize
+            : generation == 0 ? Regularized.PopulationSize : Regularized.Children(generation);
+
+        public PopulationStrategy Strategy(long? seed = null) => Kind switch
+        {
+            Kind.Spos => new SposEvolution(Space, Constraints, seed is { } s ? Settings with { Seed = s } : Settings),
+            Kind.Regularized => new AgingEvolution(Space, Constraints, Regularized, seed ?? Settings.Seed),
+            _ => new RandomSearch(Space, Constraints, seed ?? Settings.Seed, Settings.Generations, Settings.PopulationSize, Settings.TopK),
+        };
 
         public override string ToString() =>
-            $"{(Evolution ? "spos" : "random")} {Settings} limits(flops={Constraints.MaxFlops}, params={Constraints.MaxParams}) space: {Describe(Space)}";
+            $"{Kind} {(Kind == Kind.Regularized ? Regularized : Settings)} seed {Seed} limits(flops={Constraints.MaxFlops}, params={Constraints.MaxParams}) space: {Describe(Space)}";
     }
 
-    public static Gen<Scenario> Scenarios(bool evolution) =>
-        Gen.Select(Space(1, 6), Settings, Gen.Int[0, 3], Gen.Long, (space, settings, which, costSeed) =>
-            new Scenario(space, MedianLimits(space, RandomCostTable(space, costSeed), costSeed, which), settings, evolution));
+    public static Gen<Scenario> Scenarios(Kind kind) =>
+        Gen.Select(Space(1, 6), Settings, RegularizedSettings, Gen.Int[0, 3], Gen.Long, (space, settings, regularized, which, costSeed) =>
+            new Scenario(space, MedianLimits(space, RandomCostTable(space, costSeed), costSeed, which), settings, kind, regularized));
 }

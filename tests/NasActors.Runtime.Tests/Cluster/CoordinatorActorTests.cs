@@ -2,7 +2,10 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.TestKit;
 using NasActors.Core;
+using Akka.Persistence;
+using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
 using NasActors.Core.Training;
 using NasActors.Runtime.Cluster;
 using NasActors.Runtime.Configuration;
@@ -50,21 +53,23 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         {
             Interlocked.Increment(ref Builds);
             var settings = NasSettings.Create(NasConfig.Parse(configText, name), name);
-            return new ExperimentDefinition(settings, Factory.Space, Factory.Costs, null, null);
+            return new ExperimentDefinition(settings, Factory.Space, Factory.Costs, null);
         }
     }
 
     private static string ConfigText(long seed = 7) => $$"""
         nas {
-          experiment { strategy = spos, seed = {{seed}} }
+          strategy = spos-evolution
+          experiment { seed = {{seed}} }
           train { total-steps = 4, steps-per-round = 2 }
-          search { population-size = 4, generations = 2, top-k = 2, mutation-count = 1, crossover-count = 1 }
+          strategies.spos-evolution { population-size = 4, generations = 2, top-k = 2, mutation-count = 1, crossover-count = 1 }
           trainers { devices = [cpu] }
         }
         """;
 
-    private IActorRef StartCoordinator() =>
-        Sys.ActorOf(CoordinatorProtocol.Props(new CoordinatorProtocol.Settings(_store, "sqlite", AnnounceInterval), _builder), "coordinator");
+    /// <param name="name">Another name for a restarted one: the guardian may not have freed the old name when the watcher hears it stopped.</param>
+    private IActorRef StartCoordinator(string name = "coordinator") =>
+        Sys.ActorOf(CoordinatorProtocol.Props(new CoordinatorProtocol.Settings(_store, "sqlite", AnnounceInterval), _builder), name);
 
     private SubmitResult Submit(IActorRef coordinator, string name, string text, int? version = null)
     {
@@ -149,7 +154,7 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         var coordinator = StartCoordinator();
         coordinator.Tell(new GetExperiment("nope"), TestActor);
         var result = ExpectMsg<ExperimentResult>();
-        Assert.Equal(new ExperimentResult("nope", false, false, null, null, null, false), result);
+        Assert.Equal(new ExperimentResult("nope", false, false, null, null, false), result);
     }
 
     [Fact]
@@ -168,13 +173,13 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         // A trainer talks to the coordinator; the experiment answers the trainer itself.
         var trainer = CreateTestProbe("trainer");
         coordinator.Tell(new E.RegisterTrainer(trainer.Ref, "cpu", announced.SpaceHash), trainer.Ref);
-        var work = trainer.ExpectMsg<E.TrainSlice>();
+        var work = trainer.ExpectMsg<TrainSlice>();
         Assert.Equal(0, work.Slice.Round);
-        var result = new E.SliceTrained(work.Key, work.Slice, new SliceResult(FakeBackendFactory.SliceCheckpoint(work.Slice), 0.5, 0.25, 64, 0.1));
+        var result = new SliceTrained(work.Key, work.Slice, new SliceResult(FakeBackendFactory.SliceCheckpoint(work.Slice), 0.5, 0.25, 64, 0.1));
         coordinator.Tell(result, trainer.Ref);
         trainer.ExpectMsg(new E.ResultAcknowledged(work.Key));
         coordinator.Tell(new E.RequestWork(trainer.Ref), trainer.Ref);
-        Assert.Equal(1, trainer.ExpectMsg<E.TrainSlice>().Slice.Round);
+        Assert.Equal(1, trainer.ExpectMsg<TrainSlice>().Slice.Round);
 
         // A trainer of another search space is refused by the experiment behind the coordinator.
         var stranger = CreateTestProbe("stranger");
@@ -188,7 +193,7 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         var coordinator = StartCoordinator();
         var trainer = CreateTestProbe("trainer");
         var slice = new SupernetSlice(0, 0, 1, null, 0, 2);
-        coordinator.Tell(new E.SliceTrained("slice/0/0", slice, new SliceResult("0123456789abcdef", 0.5, 0.25, 64, 0.1)), trainer.Ref);
+        coordinator.Tell(new SliceTrained("slice/0/0", slice, new SliceResult("0123456789abcdef", 0.5, 0.25, 64, 0.1)), trainer.Ref);
         trainer.ExpectMsg(new E.ResultAcknowledged("slice/0/0")); // of an experiment that has ended: the trainer can drop it
     }
 
@@ -202,5 +207,90 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         Assert.Contains("max-flops", result.Error);
         Assert.Equal(0, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
         Assert.True(Submit(coordinator, "good", ConfigText()).Accepted); // the coordinator is free again
+    }
+
+    /// <summary>A trainer that does whatever work it gets on a fake backend, until the experiment ends.</summary>
+    private void WorkUntilEnded(TestProbe trainer, IActorRef coordinator, string name)
+    {
+        var backend = _builder.Factory.Create("cpu");
+        var context = new WorkContext(backend, _ => { }, CancellationToken.None);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (trainer.ReceiveOne(TimeSpan.FromMilliseconds(300)) is WorkItem w)
+            {
+                coordinator.Tell(w.Execute(context), trainer.Ref);
+                trainer.ExpectMsg<E.ResultAcknowledged>(a => a.Key == w.Key);
+                coordinator.Tell(new E.RequestWork(trainer.Ref), trainer.Ref);
+                continue;
+            }
+            coordinator.Tell(new GetExperiment(name), TestActor);
+            if (ExpectMsg<ExperimentResult>().Finished) return;
+        }
+        throw new TimeoutException($"experiment '{name}' did not end");
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_journal_how_its_experiment_ended_and_publish_it_with_its_status()
+    {
+        var coordinator = StartCoordinator();
+        var follower = CreateTestProbe("follower");
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(ProgressTopic("first"), follower.Ref), follower.Ref);
+        follower.ExpectMsg<SubscribeAck>();
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+        var trainer = CreateTestProbe("trainer");
+        coordinator.Tell(new E.RegisterTrainer(trainer.Ref, "cpu", _builder.Factory.Space.Hash), trainer.Ref);
+        WorkUntilEnded(trainer, coordinator, "first");
+
+        // Progress is published as data: the experiment's structured status.
+        var progressed = follower.FishForMessage<ExperimentProgressed>(p => p is ExperimentProgressed { Status.Plan.Phase: "search" });
+        Assert.Equal(("first", "first", "spos-evolution"), (progressed.Name, progressed.Status.Name, progressed.Status.Plan.Strategy));
+        var published = follower.FishForMessage<ExperimentResult>(_ => true);
+        coordinator.Tell(new GetExperiment("first"), TestActor);
+        var result = ExpectMsg<ExperimentResult>();
+        Assert.Equal(("first", true, true, null, false), (result.Name, result.Known, result.Finished, result.Failure, result.UserError));
+        Assert.True(result.Status!.Plan.Finished);
+        Assert.Equal(8, result.Status.Plan.Scored);
+        Assert.NotNull(result.Status.Plan.Test);
+        Deep.Equal(result, published);
+        Assert.Equal(1, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-ended.v2"));
+
+        // A restarted coordinator knows how it ended, and runs nothing.
+        StopAndWait(coordinator);
+        var revived = StartCoordinator("revived");
+        revived.Tell(new GetExperiment("first"), TestActor);
+        Deep.Equal(result, ExpectMsg<ExperimentResult>());
+        Assert.True(Submit(revived, "second", ConfigText(seed: 8)).Accepted); // free for the next one
+    }
+
+    /// <summary>Writes the events of a coordinator journal of store format 1, as the coordinator's persistence id.</summary>
+    private sealed class OldCoordinator : ReceivePersistentActor
+    {
+        public override string PersistenceId => CoordinatorProtocol.PersistenceId;
+
+        public OldCoordinator(IActorRef done)
+        {
+            Command<string>(name => PersistAll(new object[] { new ExperimentSubmitted(name, "nas.experiment.strategy = spos\n"), new ExperimentEndedV1(name) },
+                e => { if (e is ExperimentEndedV1) done.Tell("written"); }));
+        }
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_report_an_experiment_it_ran_in_store_format_1_as_such()
+    {
+        var writer = Sys.ActorOf(Akka.Actor.Props.Create(() => new OldCoordinator(TestActor)));
+        writer.Tell("old");
+        ExpectMsg("written");
+        StopAndWait(writer);
+
+        var coordinator = StartCoordinator();
+        coordinator.Tell(new GetExperiment("old"), TestActor);
+        var result = ExpectMsg<ExperimentResult>();
+        Assert.Equal(("old", true, true, true, null), (result.Name, result.Known, result.Finished, result.UserError, result.Status));
+        Assert.Contains("store format 1", result.Failure);
+        Assert.Equal(0, _builder.Builds); // not resumed
+        Assert.True(Submit(coordinator, "old", ConfigText()).Accepted); // idempotent by name: it has ended
+        Assert.Equal(0, _builder.Builds);
+        Assert.True(Submit(coordinator, "new", ConfigText()).Accepted); // nothing runs
     }
 }

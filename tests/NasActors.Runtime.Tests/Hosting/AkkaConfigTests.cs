@@ -60,5 +60,16 @@ public sealed class AkkaConfigTests : IDisposable
         var c = AkkaConfig.Serialization;
         Assert.Equal("NasActors.Runtime.Serialization.NasSerializer, NasActors.Runtime", c.GetString("akka.actor.serializers.nas"));
         Assert.Equal("nas", c.GetString("akka.actor.serialization-bindings.\"NasActors.Runtime.Serialization.INasSerializable, NasActors.Runtime\""));
+        // The open kinds every plan brings: work, results and journal events, whatever the strategy.
+        foreach (var kind in new[] { "WorkItem", "WorkResult", "PlanEvent" })
+            Assert.Equal("nas", c.GetString($"akka.actor.serialization-bindings.\"NasActors.Core.Engine.{kind}, NasActors.Core\""));
+    }
+
+    [Fact]
+    public void AkkaConfig_must_refuse_by_default_what_has_no_manifest_on_systems_that_talk_to_other_nodes()
+    {
+        var c = AkkaConfig.RemoteSerialization;
+        Assert.Equal("nas-refuse", c.GetString("akka.actor.serialization-bindings.\"System.Object\""));
+        Assert.Equal("nas", c.GetString("akka.actor.serialization-bindings.\"NasActors.Core.Engine.WorkItem, NasActors.Core\""));
     }
 }

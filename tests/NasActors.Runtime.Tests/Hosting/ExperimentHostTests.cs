@@ -1,16 +1,15 @@
-using System.Collections.Immutable;
 using NasActors.Core;
+using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
-using NasActors.Core.Strategies;
 using NasActors.Core.Training;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
-using NasActors.Runtime.Population;
 using NasActors.Runtime.Tests.Support;
 
 namespace NasActors.Runtime.Tests.Hosting;
 
+/// <summary>A population strategy (spos-evolution) through the whole runtime: experiment, trainers, SQLite journal, on the fake backend.</summary>
 public sealed class ExperimentHostTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -22,13 +21,13 @@ public sealed class ExperimentHostTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>8 supernet steps in rounds of 2, then 3 generations of 4 on the 81-architecture space.</summary>
-    private static string ConfigText(int trainers, long seed = 7, string extra = "") => $$"""
+    internal static string ConfigText(int trainers, long seed = 7, string extra = "") => $$"""
         nas {
-          experiment { strategy = spos, seed = {{seed}} }
+          strategy = spos-evolution
+          experiment { seed = {{seed}} }
           train { total-steps = 8, steps-per-round = 2 }
-          search { population-size = 4, generations = 3, top-k = 2, mutation-count = 1, crossover-count = 1 }
+          strategies.spos-evolution { population-size = 4, generations = 3, top-k = 2, mutation-count = 1, crossover-count = 1 }
           trainers { devices = [{{string.Join(", ", Enumerable.Repeat("cpu", trainers))}}] }
-          runtime { snapshot-every = 5 }
           export { top-k = 20 }
         }
         {{extra}}
@@ -42,26 +41,18 @@ public sealed class ExperimentHostTests : IDisposable
     }
 
     private ExperimentHost Start(string name, NasSettings settings, FakeBackendFactory factory) =>
-        ExperimentHost.Start(_store, name, settings, factory.Space, factory.Costs, factory);
+        ExperimentHost.Start(_store, name, settings, factory);
 
-    private Journal JournalOf(string name) => new(_store.JournalPath(name), _store.SnapshotPath(name));
+    private Journal JournalOf(string name) => new(_store.JournalPath(name));
 
-    /// <summary>The uninterrupted search, driven directly on the pure strategy with the fake's scores.</summary>
-    private static ImmutableArray<ScoredRollout> PureRanking(NasSettings settings, FakeBackendFactory f)
+    /// <summary>The uninterrupted search, driven directly on the plan with a fake backend of its own.</summary>
+    private static PlanStatus Straight(NasSettings settings)
     {
-        var strategy = settings.CreateStrategy(f.Space, f.Costs);
-        var state = strategy.Initial();
-        while (strategy.Propose(state) is { } p)
-        {
-            state = strategy.Apply(state, p);
-            foreach (var r in state.Unscored.ToList())
-                state = strategy.Observe(state, r.Id, FakeBackendFactory.ScoreOf(r.Architecture, EvalSplit.Validation));
-        }
-        Assert.True(state.Finished);
-        return state.Ranked;
+        var f = new FakeBackendFactory(Spaces.Tiny());
+        return PlanDriver.Run(settings.CreatePlan(f.Space, f.Costs), f.Create("straight"));
     }
 
-    private static async Task Until(Func<bool> condition)
+    internal static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (!condition())
@@ -71,12 +62,13 @@ public sealed class ExperimentHostTests : IDisposable
         }
     }
 
+    /// <summary>Every proposed rollout got exactly one journaled score.</summary>
     private static void AssertEachRolloutScoredOnce(Journal journal, string name, int expected)
     {
-        var events = journal.Events(PopulationProtocol.PersistenceId(name));
-        var proposed = events.Where(e => e.Manifest == "nas.population.generation-proposed.v1")
+        var events = journal.Events(ExperimentProtocol.PersistenceId(name));
+        var proposed = events.Where(e => e.Manifest == "nas.event.generation-proposed.v2")
             .SelectMany(e => e.Json.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetInt32())).ToList();
-        var recorded = events.Where(e => e.Manifest == "nas.population.score-recorded.v1")
+        var recorded = events.Where(e => e.Manifest == "nas.event.score-recorded.v2")
             .Select(e => e.Json.GetProperty("Id").GetInt32()).ToList();
         Assert.Equal(expected, proposed.Count);
         Assert.Equal(proposed.Count, proposed.Distinct().Count());
@@ -86,76 +78,59 @@ public sealed class ExperimentHostTests : IDisposable
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public async Task ExperimentHost_must_run_a_search_to_completion(int trainers)
+    public async Task ExperimentHost_must_run_a_search_to_the_result_of_the_plan_driven_directly(int trainers)
     {
         var factory = new FakeBackendFactory(Spaces.Tiny());
         var (name, settings) = Create($"run-{trainers}", trainers);
-        var progress = new List<string>();
-        var host = ExperimentHost.Start(_store, name, settings, factory.Space, factory.Costs, factory, p => { lock (progress) progress.Add(p.Line); });
+        var phases = new List<string>();
+        var host = ExperimentHost.Start(_store, name, settings, factory, p => { lock (phases) phases.Add(p.Status.Plan.Phase); });
+        ExperimentProtocol.Completed done;
         try
         {
-            var done = await host.Completion.WaitAsync(Timeout);
-            var ranking = await host.Ranking(20, Timeout);
-            var expected = PureRanking(settings, factory);
-
-            Assert.Equal(ExperimentProtocol.Phase.Finished, done.Status.Phase);
-            Assert.Equal(8 / trainers / 2, done.Status.RoundsDone);
-            Assert.True(ranking.Finished);
-            Assert.Equal(12, ranking.Scored);
-            Deep.Equal(expected.ToList(), ranking.Top.ToList());
-            var best = expected[0];
-            Assert.Equal(best.Rollout.Id, done.Status.Top[0].Rollout.Id);
-            Assert.Equal(FakeBackendFactory.ScoreOf(best.Rollout.Architecture, EvalSplit.Test), done.Status.TestMetrics);
-            lock (progress) Assert.Contains(progress, l => l.StartsWith("search", StringComparison.Ordinal));
-
-            var backends = factory.Created.ToList();
-            Assert.Equal(trainers, backends.Count);
-            Assert.Equal(trainers, factory.Calls.Where(c => c.Op == "create").Select(c => c.ThreadId).Distinct().Count());
-            Assert.Equal(trainers == 1 ? 0 : 8 / trainers / 2, factory.Count("merge"));
-            Assert.Equal(12 + 1, factory.Count("score"));
+            done = await host.Completion.WaitAsync(Timeout);
+            Assert.Equal(0, (await host.Status(Timeout)).InFlight);
         }
         finally
         {
             await host.DisposeAsync();
         }
 
+        var rounds = 8 / trainers / 2;
+        Deep.Equal(Straight(settings), done.Status.Plan);
+        Assert.Equal((name, true, "finished"), (done.Status.Name, done.Status.Plan.Finished, done.Status.Plan.Phase));
+        Assert.Equal(new PlanCounter("round", rounds, rounds), done.Status.Plan.Counter("round"));
+        Assert.Equal(12, done.Status.Plan.Scored);
+        var best = done.Status.Plan.Ranking[0];
+        Assert.Equal((best.Rollout.Id, FakeBackendFactory.ScoreOf(best.Rollout.Architecture, EvalSplit.Test)), (done.Status.Plan.Test!.Id, done.Status.Plan.Test.Metrics));
+        lock (phases) Assert.Equal(["supernet", "search", "test", "finished"], phases.Distinct());
+
+        var backends = factory.Created.ToList();
+        Assert.Equal(trainers, backends.Count);
+        Assert.Equal(trainers, factory.Calls.Where(c => c.Op == "create").Select(c => c.ThreadId).Distinct().Count());
+        Assert.Equal(trainers * rounds, factory.Count("train"));
+        Assert.Equal(trainers == 1 ? 0 : rounds, factory.Count("merge"));
+        Assert.Equal(12 + 1, factory.Count("score"));
+        Assert.True(backends.All(b => b.Disposed));
+
         var journal = JournalOf(name);
         AssertEachRolloutScoredOnce(journal, name, 12);
         var exp = journal.Events(ExperimentProtocol.PersistenceId(name));
-        Assert.Equal(8 / trainers / 2, exp.Count(e => e.Manifest == "nas.experiment.round-completed.v1"));
-        Assert.Single(exp, e => e.Manifest == "nas.experiment.search-completed.v1");
-        Assert.Single(exp, e => e.Manifest == "nas.experiment.test-completed.v1");
-        Assert.True(factory.Created.All(b => b.Disposed));
+        Assert.Equal("nas.experiment.started.v2", exp[0].Manifest);
+        Assert.Equal(rounds, exp.Count(e => e.Manifest == "nas.event.round-completed.v2"));
+        Assert.Equal(3, exp.Count(e => e.Manifest == "nas.event.generation-proposed.v2"));
+        Assert.Equal(["nas.event.search-completed.v2", "nas.event.test-completed.v2"], exp.TakeLast(2).Select(e => e.Manifest));
     }
 
     [Fact]
-    public async Task ExperimentHost_must_give_the_same_result_for_the_same_seed()
+    public void SposEvolutionPlan_must_propose_what_its_seed_says_however_many_trainers_there_are()
     {
-        var results = new List<(ExperimentProtocol.Completed Done, PopulationProtocol.RankingResult Ranking)>();
-        foreach (var name in new[] { "first", "second" })
-        {
-            var factory = new FakeBackendFactory(Spaces.Tiny());
-            var (_, settings) = Create(name, 1, seed: 99);
-            var host = Start(name, settings, factory);
-            try
-            {
-                var done = await host.Completion.WaitAsync(Timeout);
-                results.Add((done, await host.Ranking(20, Timeout)));
-            }
-            finally
-            {
-                await host.DisposeAsync();
-            }
-        }
-        Deep.Equal(results[0].Ranking.Top.ToList(), results[1].Ranking.Top.ToList());
-        Assert.Equal(results[0].Done.Status.SupernetCheckpoint, results[1].Done.Status.SupernetCheckpoint);
-        Assert.Equal(results[0].Done.Status.TestMetrics, results[1].Done.Status.TestMetrics);
-
-        // A different seed searches differently.
-        var other = new FakeBackendFactory(Spaces.Tiny());
-        var (_, otherSettings) = Create("third", 1, seed: 100);
-        Assert.NotEqual(results[0].Ranking.Top.Select(s => s.Rollout.Architecture),
-            PureRanking(otherSettings, other).Select(s => s.Rollout.Architecture));
+        static IEnumerable<string> Proposed(NasSettings s) => Straight(s).Ranking.Select(r => r.Rollout.Architecture.CanonicalKey);
+        var (_, a) = Create("first", 1, seed: 99);
+        var (_, b) = Create("second", 2, seed: 99);
+        var (_, c) = Create("third", 1, seed: 100);
+        // The number of trainers changes how the supernet is trained (data-parallel slots), not what is proposed.
+        Assert.Equal(Proposed(a), Proposed(b));
+        Assert.NotEqual(Proposed(a), Proposed(c));
     }
 
     [Theory]
@@ -177,14 +152,12 @@ public sealed class ExperimentHostTests : IDisposable
         try
         {
             await blocked.Task.WaitAsync(Timeout);
-            // Everything reported before the blocked call is in the journal (the population records scores
-            // asynchronously), so the resumed host must redo exactly the blocked call and what follows.
-            var (pid, manifest, count) = blockOp == "train"
-                ? (ExperimentProtocol.PersistenceId(name), "nas.experiment.round-completed.v1", allowed)
-                : (PopulationProtocol.PersistenceId(name), "nas.population.score-recorded.v1", allowed);
+            // Everything reported before the blocked call reaches the journal, so the resumed host must redo exactly
+            // the blocked call and what follows.
+            var manifest = blockOp == "train" ? "nas.event.round-completed.v2" : "nas.event.score-recorded.v2";
             var live = JournalOf(name);
-            await Until(() => live.Count(pid, manifest) >= count);
-            Assert.Equal(count, live.Count(pid, manifest));
+            await Until(() => live.Count(ExperimentProtocol.PersistenceId(name), manifest) >= allowed);
+            Assert.Equal(allowed, live.Count(ExperimentProtocol.PersistenceId(name), manifest));
             Assert.False(first.Completion.IsCompleted);
         }
         finally
@@ -198,8 +171,7 @@ public sealed class ExperimentHostTests : IDisposable
         try
         {
             var done = await second.Completion.WaitAsync(Timeout);
-            Assert.Equal(ExperimentProtocol.Phase.Finished, done.Status.Phase);
-            Deep.Equal(PureRanking(settings, factory).ToList(), (await second.Ranking(20, Timeout)).Top.ToList());
+            Deep.Equal(Straight(settings), done.Status.Plan);
         }
         finally
         {
@@ -213,49 +185,38 @@ public sealed class ExperimentHostTests : IDisposable
         var journal = JournalOf(name);
         AssertEachRolloutScoredOnce(journal, name, 12);
         var exp = journal.Events(ExperimentProtocol.PersistenceId(name));
-        Assert.Single(exp, e => e.Manifest == "nas.experiment.started.v1");
-        Assert.Equal(4, exp.Count(e => e.Manifest == "nas.experiment.slice-completed.v1"));
-        Assert.Equal([0, 1, 2, 3], exp.Where(e => e.Manifest == "nas.experiment.round-completed.v1").Select(e => e.Json.GetProperty("Round").GetInt32()));
-        Assert.Single(exp, e => e.Manifest == "nas.experiment.search-completed.v1");
-        Assert.Single(exp, e => e.Manifest == "nas.experiment.test-completed.v1");
+        Assert.Single(exp, e => e.Manifest == "nas.experiment.started.v2");
+        Assert.Equal(4, exp.Count(e => e.Manifest == "nas.event.slice-completed.v2"));
+        Assert.Equal([0, 1, 2, 3], exp.Where(e => e.Manifest == "nas.event.round-completed.v2").Select(e => e.Json.GetProperty("Round").GetInt32()));
+        Assert.Single(exp, e => e.Manifest == "nas.event.search-completed.v2");
+        Assert.Single(exp, e => e.Manifest == "nas.event.test-completed.v2");
     }
 
-    [Theory]
-    [InlineData("population")]
-    [InlineData("experiment")]
-    public async Task ExperimentHost_must_fail_clearly_when_a_journal_cannot_be_replayed(string which)
+    [Fact]
+    public async Task ExperimentHost_must_fail_clearly_when_the_journal_cannot_be_replayed()
     {
-        // Interrupted in the search phase, so the resumed experiment needs both journals.
         var (name, settings) = Create("corrupt", 1);
         var factory = new FakeBackendFactory(Spaces.Tiny());
         var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var scores = 0;
         factory.Hook = (op, ct) =>
         {
-            if (op != "score" || Interlocked.Increment(ref scores) <= 2) return;
+            if (op != "train") return;
             blocked.TrySetResult();
             Task.Delay(System.Threading.Timeout.Infinite, ct).Wait(CancellationToken.None);
         };
         var host = Start(name, settings, factory);
-        try
-        {
-            await blocked.Task.WaitAsync(Timeout);
-            var live = JournalOf(name);
-            await Until(() => live.Count(PopulationProtocol.PersistenceId(name), "nas.population.score-recorded.v1") >= 2);
-        }
+        try { await blocked.Task.WaitAsync(Timeout); }
         finally { await host.DisposeAsync(); }
 
-        var pid = which == "population" ? PopulationProtocol.PersistenceId(name) : ExperimentProtocol.PersistenceId(name);
-        var journal = JournalOf(name);
-        journal.DeleteSnapshots(pid); // replay from the first event, through the bad one
-        journal.SetManifest(pid, 2, "nas.from-the-future.v9");
+        JournalOf(name).SetManifest(ExperimentProtocol.PersistenceId(name), 1, "nas.from-the-future.v9");
 
         var again = Start(name, settings, new FakeBackendFactory(Spaces.Tiny()));
         try
         {
             var e = await Assert.ThrowsAsync<ExperimentFailedException>(() => again.Completion.WaitAsync(Timeout));
             Assert.True(e.UserError);
-            Assert.Contains(which == "population" ? "population" : "journal", e.Message);
+            Assert.Contains($"the journal of experiment '{name}' cannot be replayed", e.Message);
+            Assert.Contains("nas.from-the-future.v9", e.Message);
         }
         finally
         {
@@ -285,34 +246,12 @@ public sealed class ExperimentHostTests : IDisposable
     }
 
     [Fact]
-    public async Task ExperimentHost_must_answer_read_only_after_completion_without_handing_out_work()
+    public void ExperimentHost_must_refuse_limits_no_architecture_meets_before_creating_anything()
     {
-        var factory = new FakeBackendFactory(Spaces.Tiny());
-        var (name, settings) = Create("done", 1);
-        PopulationProtocol.RankingResult ranking;
-        var host = Start(name, settings, factory);
-        try
-        {
-            await host.Completion.WaitAsync(Timeout);
-            ranking = await host.Ranking(5, Timeout);
-        }
-        finally
-        {
-            await host.DisposeAsync();
-        }
-
-        var ro = ExperimentHost.OpenReadOnly(_store, name, settings, factory.Space, factory.Costs);
-        try
-        {
-            var status = await ro.Status(Timeout);
-            Assert.Equal(ExperimentProtocol.Phase.Finished, status.Phase);
-            Assert.Equal(0, status.Trainers);
-            Deep.Equal(ranking.Top.ToList(), (await ro.Ranking(5, Timeout)).Top.ToList());
-        }
-        finally
-        {
-            await ro.DisposeAsync();
-        }
+        var (name, settings) = Create("limits", 1, extra: "nas.search.max-flops = 5");
+        var e = Assert.Throws<NasUserException>(() => Start(name, settings, new FakeBackendFactory(Spaces.Tiny())));
+        Assert.Contains("nas.search.max-flops", e.Message);
+        Assert.False(File.Exists(_store.JournalPath(name)));
     }
 
     [Fact]
@@ -330,36 +269,26 @@ public sealed class ExperimentHostTests : IDisposable
         {
             await host.DisposeAsync();
         }
-        var best = done.Status.Top[0].Rollout;
-        Assert.NotNull(done.Status.Retrained);
-        Assert.Equal(best.Id, done.Status.Retrained!.Id);
-        Assert.Equal(500, done.Status.Retrained.Steps);
-        Assert.Equal(FakeBackendFactory.RetrainOf(best.Architecture, 500), done.Status.Retrained.Metrics);
+        var best = done.Status.Plan.Ranking[0].Rollout;
+        var retrained = done.Status.Plan.Retrained;
+        Assert.NotNull(retrained);
+        Assert.Equal((best.Id, 500L, FakeBackendFactory.RetrainOf(best.Architecture, 500)), (retrained!.Id, retrained.Steps, retrained.Metrics));
         Assert.Equal(1, factory.Count("retrain"));
+        Deep.Equal(Straight(settings), done.Status.Plan);
         var exp = JournalOf(name).Events(ExperimentProtocol.PersistenceId(name));
-        Assert.Equal(["nas.experiment.test-completed.v1", "nas.experiment.retrain-completed.v1"], exp.TakeLast(2).Select(e => e.Manifest));
+        Assert.Equal(["nas.event.test-completed.v2", "nas.event.retrain-completed.v2"], exp.TakeLast(2).Select(e => e.Manifest));
 
         // Resuming the finished experiment does not retrain again.
         var again = new FakeBackendFactory(Spaces.Tiny());
         var second = Start(name, settings, again);
         try
         {
-            Assert.Equal(ExperimentProtocol.Phase.Finished, (await second.Completion.WaitAsync(Timeout)).Status.Phase);
+            Assert.Equal("finished", (await second.Completion.WaitAsync(Timeout)).Status.Plan.Phase);
         }
         finally
         {
             await second.DisposeAsync();
         }
         Assert.Equal(0, again.Count("retrain"));
-    }
-
-    [Fact]
-    public void Retrain_steps_must_enter_the_fingerprint_only_when_on()
-    {
-        var (_, off) = Create("fp-off", 1);
-        var (_, zero) = Create("fp-zero", 1, extra: "nas.retrain.steps = 0");
-        var (_, on) = Create("fp-on", 1, extra: "nas.retrain.steps = 10");
-        Assert.Equal(off.ResultHash, zero.ResultHash);
-        Assert.NotEqual(off.ResultHash, on.ResultHash);
     }
 }

@@ -85,4 +85,29 @@ public sealed class ExperimentStoreTests : IDisposable
         }
         using (store.Lock("exp")) { } // released with the first holder
     }
+
+    [Fact]
+    public void ExperimentStore_must_locate_an_experiments_own_journal_or_the_clusters()
+    {
+        var store = new ExperimentStore(_dir.Root);
+        store.Create("local", "x = 1");
+        store.Create("on-sqlite", "x = 1", "journal = sqlite\n");
+        store.Create("on-postgres", "x = 1", "journal = postgres\n");
+        store.Create("broken", "x = 1", "journal = mongo\n");
+
+        Assert.Equal(("sqlite", store.JournalPath("local")), store.JournalLocation("local"));
+        Assert.Equal(("sqlite", Path.Combine(store.ClusterDirectory, "journal.db")), store.JournalLocation("on-sqlite"));
+        Assert.Equal("postgres", store.JournalLocation("on-postgres").Kind);
+        Assert.Equal([false, true, true], new[] { "local", "on-sqlite", "on-postgres" }.Select(store.IsClusterExperiment));
+        var e = Assert.Throws<NasUserException>(() => store.JournalLocation("broken"));
+        Assert.Contains(Path.Combine(store.DirectoryOf("broken"), ExperimentStore.JournalMarker), e.Message);
+        Assert.Contains("'mongo'", e.Message);
+        Assert.Equal([], store.List().Where(n => n.StartsWith('.')));
+    }
+
+    [Fact]
+    public void ExperimentStore_must_refuse_an_empty_store_path_as_a_user_error()
+    {
+        Assert.Contains("--store", Assert.Throws<NasUserException>(() => new ExperimentStore(" ")).Message);
+    }
 }

@@ -1,21 +1,22 @@
 using System.Collections.Immutable;
 using System.Text;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies.Enas;
+using NasActors.Core.Strategies.Population;
 using NasActors.Core.Training;
-using NasActors.Runtime.Experiment;
 using NasActors.Runtime.Hosting;
 using NasActors.Runtime.Serialization;
 using NasActors.Runtime.Tests.Support;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
-using P = NasActors.Runtime.Population.PopulationProtocol;
-using C = NasActors.Runtime.Controller.ControllerProtocol;
 using K = NasActors.Runtime.Cluster.CoordinatorProtocol;
-using NasActors.Core.Strategies;
 using SerializationException = System.Runtime.Serialization.SerializationException;
 
 namespace NasActors.Runtime.Tests.Serialization;
@@ -38,68 +39,73 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static readonly ImmutableArray<ScoredRollout> Top = [new(R1, M1), new(R2, M2), new(R2 with { Id = new RolloutId(0) }, M3)];
     private static readonly RngState Rng = new(ulong.MaxValue, 0, 0x8000_0000_0000_0001UL, 12345);
     private static readonly SupernetSlice Slice = new(3, 1, 2, "0123456789abcdef", 150, 50);
-    private static readonly E.StatusResult Status =
-        new("exp-1", E.Phase.Controller, 12, 12, 384_000, "ck", Top, M2, 2, 1, 4, 2, "policy", new E.RetrainCompleted(new RolloutId(7), 10, M2));
+    private static readonly SearchSpace Space = SearchSpace.Create("mixed", [Choice.Layer("block0", "a", "b"), Choice.Input("input_1", 3, 2), Choice.Value("width", "16", "32")]);
+    private static readonly PlanStatus Plan = new("spos-evolution", "retrain", false, Top, 12, "ck", new TestResult(new RolloutId(7), M2),
+        new RetrainResult(new RolloutId(7), 10, M3), [new PlanCounter("round", 3, 12), new PlanCounter("generation", 2, long.MaxValue)],
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new[]
+        {
+            KeyValuePair.Create("baseline", Tricky), KeyValuePair.Create("best_accuracy", 1e-310),
+            KeyValuePair.Create("images_trained", 384_000.0), KeyValuePair.Create("train_loss", double.NaN),
+        }));
+    private static readonly E.StatusResult Status = new("exp-1", Plan, 2, 1);
+    private static readonly E.TrainerProgressed Progress = new("cpu", new TrainProgress(3, 1, 170, 640, Tricky, 1.5));
 
     /// <summary>A representative instance of every registered type, non-empty collections included (see <see cref="Samples"/>).</summary>
     private static readonly IReadOnlyList<object> PlainSamples =
     [
-        new E.Started("exp-1", "00ff00ff00ff00ff", -5, 2, 12, 600, "f00d", 4, 3000),
-        new E.PolicyAdopted(3, "0123456789abcdef"),
-        new E.RetrainCompleted(new RolloutId(7), 3000, M1),
-        new E.RetrainRollout(R1, long.MaxValue),
-        new E.RolloutRetrained("retrain/r7", new RolloutId(7), M3),
-        new E.SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
-        new E.RoundCompleted(4, "abcdef0123456789"),
-        new E.SearchCompleted(Top),
-        new E.TestCompleted(new RolloutId(7), M1),
-        new ExperimentState(new E.Started("exp-1", "hash", 1, 2, 3, 4), 3, "ck",
-            ImmutableSortedDictionary.CreateRange(new[]
-            {
-                KeyValuePair.Create(10, new E.SliceCompleted(2, 10, "c10", double.NaN, 0.5, 1, 0.1)),
-                KeyValuePair.Create(2, new E.SliceCompleted(2, 2, "c2", Tricky, 0.25, 2, 0.2)),
-            }), 99_999_999_999L, Top, new E.TestCompleted(new RolloutId(7), M3), "policy", 2, new E.RetrainCompleted(new RolloutId(7), 10, M2)),
-        new P.GenerationProposed(5, [R1, R2], Rng),
-        new P.ScoreRecorded(new RolloutId(7), M1),
-        new P.Snapshot(3, Rng, 17, [R1, R2], Top, [Top[0]], ["a=b;c=d", "x=y"], true),
+        // the runtime's journal events
+        new E.Started(E.Format, "exp-1", "mixed", Space.Hash, Space.Choices, "spos-evolution", -5, "f00d"),
+        new K.ExperimentSubmitted("exp-1", "nas.train.total-steps = 8\n"),
+        new K.ExperimentEndedV1("exp-0"),
+        new K.ExperimentEnded("exp-2", new K.ExperimentResult("exp-2", true, true, null, null, false)),
+        // the runtime's messages
         E.GetStatus.Instance,
         Status,
-        new E.TrainSlice(Slice with { Policy = "policy-ck" }),
-        new E.MergeSlices(3, ["c0", "c1", "c2"]),
-        new E.ScoreRollout(R1, "ck", EvalSplit.Validation, 12_345_678_901L),
-        new E.SliceTrained("slice/3/1", Slice with { FromCheckpoint = null }, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
-        new E.SlicesMerged("merge/3", 3, "ck"),
-        new E.RolloutScored("score/r7", new RolloutId(7), EvalSplit.Validation, M1),
         new E.WorkFailed("score/r7", "cuda:1", "checkpoint ck is corrupt; \"restore\" it", true),
-        new E.TrainerProgressed("cpu", new TrainProgress(3, 1, 170, 640, Tricky, 1.5)),
-        P.GetRollouts.Instance,
-        new P.RecordScore(new RolloutId(7), M2),
-        new P.GetRanking(5),
-        new P.RolloutsResult(2, [R1, R2], false, Top, 9),
-        new P.ScoreRecordedResult(new RolloutId(7), true, true, false, 2, 9, Top[0]),
-        new P.RankingResult("spos-evolution", 3, 12, true, Top),
-        C.GetPolicy.Instance,
-        new C.GetSamples(3),
-        new C.PolicyResult("policy", long.MaxValue),
-        new C.SamplesResult(2, 61, [R1, R2], false, "policy", Tricky, new ReinforceStats(Tricky, -1.5, 9.75, double.NaN)),
-        new C.ControllerFailed("policy checkpoint p is corrupt", true),
-        new C.PolicyInitialized("policy"),
-        new C.BatchSampled(60, [R1, R2], Rng, true),
-        new C.RewardRecorded(new RolloutId(7), M3),
-        new C.PolicyUpdated(61, "policy2", 1.0 / 3, new ReinforceStats(0.5, Tricky, 1e-300, 5)),
-        new C.Snapshot("policy", 61, null, Rng, 99, [R1, R2], [Top[0]], true, new ReinforceStats(0.5, 0.25, 2, 3)),
+        Progress,
         E.RegisterAgain.Instance,
         new E.RegistrationRefused("protocol version 2, this coordinator speaks 1; \"upgrade\" ünï"),
         new E.ResultAcknowledged("slice/3/1"),
-        // cluster coordinator: commands, replies, published messages and journal events
         new K.SubmitExperiment("exp-1", "nas {\n  train { total-steps = 8 }\n}\n# ünï \"quoted\"", int.MaxValue),
         new K.SubmitResult("exp-1", false, "the cluster is running experiment 'other'", false),
         new K.GetExperiment("exp-1"),
-        new K.ExperimentResult("exp-1", true, true, Status, new P.RankingResult("spos-evolution", 3, 12, true, Top), "failed: \"why\"", true),
+        new K.ExperimentResult("exp-1", true, true, Status, "failed: \"why\"", true),
         new K.ExperimentAnnounced("exp-1", "nas.train.total-steps = 8", "00ff00ff00ff00ff", 1, "0123456789ab"),
-        new K.ExperimentProgressed("exp-1", "round 3/12  loss 0.25  ünï"),
-        new K.ExperimentSubmitted("exp-1", "nas.train.total-steps = 8\n"),
-        new K.ExperimentEnded("exp-2", new K.ExperimentResult("exp-2", true, true, null, null, null, false)),
+        new K.ExperimentProgressed("exp-1", Status, Progress, 1234.5),
+        // one-shot work, results and events (every strategy's)
+        new TrainSlice(Slice with { Policy = "policy-ck", PathEvery = 3 }),
+        new MergeSlices(3, ["c0", "c1", "c2"]),
+        new ScoreRollout(R1, "ck", EvalSplit.Validation),
+        new RewardRollout(R2, "ck", 12_345_678_901L, 256),
+        new RetrainRollout(R1, long.MaxValue),
+        new SliceTrained("slice/3/1", Slice with { FromCheckpoint = null }, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
+        new SlicesMerged("merge/3", 3, "ck"),
+        new RolloutScored("score/r7", new RolloutId(7), EvalSplit.Test, M1),
+        new RolloutRetrained("retrain/r7", new RolloutId(7), M3),
+        new SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
+        new RoundCompleted(4, "abcdef0123456789"),
+        new SearchCompleted(Top),
+        new TestCompleted(new RolloutId(7), M1),
+        new RetrainCompleted(new RolloutId(7), 3000, M2),
+        // population strategies
+        new GenerationProposed(5, [R1, R2], Rng),
+        new ScoreRecorded(new RolloutId(7), M1),
+        // ENAS
+        new InitPolicy(new PolicyMeta(0, 0, Rng)),
+        new SamplePolicy("policy", 10, Rng, 61, true),
+        new UpdatePolicy("policy", [A1, A2], [Tricky, -0.0], new PolicyMeta(62, 1.0 / 3, Rng), double.Epsilon),
+        new PolicyCreated("policy/init", "policy"),
+        new PolicySampled("policy/derive/61", 61, true, [A2, A1], Rng),
+        new PolicyLearned("policy/update/62", 62, new PolicyUpdate("policy2", -1.5, 9.75, double.NaN), 1.0 / 3, Tricky),
+        new PolicyInitialized("policy"),
+        new BatchSampled(60, [R1, R2], Rng, false),
+        new RewardRecorded(new RolloutId(7), M3),
+        new PolicyUpdated(61, "policy2", 1.0 / 3, new ReinforceStats(0.5, Tricky, 1e-300, 5)),
+        // the fake strategy of these tests (its own kinds, found by their [Manifest])
+        new ToyWork(2, "1-000042"),
+        new ToyDone("toy/2/1-000042", 2, "1-000042", long.MinValue),
+        new BatchOpened(2, ["0-000001", "1-000042"], Rng),
+        new ValueRecorded(2, "1-000042", 42),
     ];
 
     /// <summary>
@@ -151,21 +157,26 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void NasSerializer_must_keep_architecture_keys_and_immutable_collection_contents()
     {
-        var s = (ExperimentState)Samples.OfType<ExperimentState>().Single();
-        var ser = Sys.Serialization.FindSerializerFor(s);
-        var back = (ExperimentState)Sys.Serialization.Deserialize(ser.ToBinary(s), NasSerializer.Id, "nas.experiment.snapshot.v1");
+        var ser = Sys.Serialization.FindSerializerFor(Status);
+        var back = (E.StatusResult)Sys.Serialization.Deserialize(ser.ToBinary(Status), NasSerializer.Id, "nas.experiment.status.v2");
 
-        Assert.Equal([2, 10], back.RoundSlices.Keys);
-        Assert.Equal("c10", back.RoundSlices[10].Checkpoint);
-        Assert.True(double.IsNaN(back.RoundSlices[10].Loss));
-        var arch = back.Top!.Value[0].Rollout.Architecture;
+        Assert.Equal(["baseline", "best_accuracy", "images_trained", "train_loss"], back.Plan.Figures.Keys);
+        Assert.True(double.IsNaN(back.Plan.Figures["train_loss"]));
+        Assert.Equal(1e-310, back.Plan.Figures["best_accuracy"]);
+        Assert.Equal(new PlanCounter("generation", 2, long.MaxValue), back.Plan.Counter("generation"));
+        var arch = back.Plan.Ranking[0].Rollout.Architecture;
         Assert.Equal(A1, arch);
         Assert.Equal(A1.Hash, arch.Hash);
         Assert.Equal("0,2", arch["reduce/input_3_1"]);
-        Assert.Equal(new RolloutId(7), back.Top.Value[0].Rollout.Id);
-        Assert.Equal(0.30000000000000004, back.Top.Value[0].Metrics.Accuracy);
-        Assert.Equal(3, back.RoundsDone);
-        Assert.Equal(E.Phase.Finished, back.Phase);
+        Assert.Equal(new RolloutId(7), back.Plan.Ranking[0].Rollout.Id);
+        Assert.Equal(0.30000000000000004, back.Plan.Ranking[0].Metrics.Accuracy);
+        Assert.Equal(new RetrainResult(new RolloutId(7), 10, M3), back.Plan.Retrained);
+
+        // The journaled start event rebuilds the very space it was written from (status and export need nothing else).
+        var started = PlainSamples.OfType<E.Started>().Single();
+        var again = (E.Started)Sys.Serialization.Deserialize(Sys.Serialization.FindSerializerFor(started).ToBinary(started), NasSerializer.Id, "nas.experiment.started.v2");
+        Assert.Equal(Space.Hash, again.ToSpace().Hash);
+        Assert.Equal(2, again.ToSpace()["input_1"].NChosen);
     }
 
     [Fact]
@@ -182,19 +193,59 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void NasSerializer_must_throw_on_an_unknown_manifest()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(P.GetRollouts.Instance);
-        var bytes = serializer.ToBinary(new P.ScoreRecorded(new RolloutId(1), M1));
-        var e = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "nas.population.score-recorded.v99"));
-        Assert.Contains("nas.population.score-recorded.v99", e.Message);
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(E.GetStatus.Instance);
+        var bytes = serializer.ToBinary(new ScoreRecorded(new RolloutId(1), M1));
+        var e = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "nas.event.score-recorded.v99"));
+        Assert.Contains("nas.event.score-recorded.v99", e.Message);
+        Assert.Contains("newer or different version", e.Message);
+    }
+
+    [Fact]
+    public void NasSerializer_must_refuse_a_work_kind_without_a_manifest()
+    {
+        var work = new Unmanifested(3);
+        var serializer = Sys.Serialization.FindSerializerFor(work);
+        Assert.IsType<NasSerializer>(serializer); // bound through WorkItem ...
+        var e = Assert.Throws<SerializationException>(() => serializer.ToBinary(work)); // ... but refused, not serialized by type name
+        Assert.Contains(nameof(Unmanifested), e.Message);
+        Assert.Contains("no NasActors manifest", e.Message);
+    }
+
+    /// <summary>
+    /// Every event a store of format 1 holds (one real payload per manifest, tests/golden/v1/payloads.json): the
+    /// experiment's, population's and controller's are refused with the format-1 line; the cluster coordinator's own
+    /// journal events are still read (that is how it reports a format-1 experiment).
+    /// </summary>
+    [Fact]
+    public void NasSerializer_must_refuse_the_events_of_store_format_1_saying_so()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(E.GetStatus.Instance);
+        var payloads = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(Golden.Root, "payloads.json")))!;
+        Assert.Equal(18, payloads.Count);
+        foreach (var (manifest, payload) in payloads)
+        {
+            var bytes = Encoding.UTF8.GetBytes(payload);
+            if (manifest.StartsWith("nas.coordinator.", StringComparison.Ordinal))
+            {
+                Assert.NotNull(serializer.FromBinary(bytes, manifest));
+                continue;
+            }
+            Assert.True(NasManifests.IsFormat1(manifest), manifest);
+            var e = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, manifest));
+            Assert.Contains("store format 1", e.Message);
+            Assert.Contains(manifest, e.Message);
+        }
+        var ended = Assert.IsType<K.ExperimentEndedV1>(serializer.FromBinary(Encoding.UTF8.GetBytes(payloads["nas.coordinator.experiment-ended.v1"]), "nas.coordinator.experiment-ended.v1"));
+        Assert.Equal("cluster-finished", ended.Name);
     }
 
     [Fact]
     public void NasSerializer_must_skip_fields_added_by_a_later_version()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(P.GetRollouts.Instance);
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(E.GetStatus.Instance);
         var json = """{"Id":3,"Metrics":{"Accuracy":0.5,"Loss":0.25,"Flops":10,"Params":2,"LatencyMs":0,"Energy":9},"Worker":"node-2"}""";
-        var back = Assert.IsType<P.ScoreRecorded>(serializer.FromBinary(Encoding.UTF8.GetBytes(json), "nas.population.score-recorded.v1"));
-        Assert.Equal(new P.ScoreRecorded(new RolloutId(3), new Metrics(0.5, 0.25, 10, 2)), back);
+        var back = Assert.IsType<ScoreRecorded>(serializer.FromBinary(Encoding.UTF8.GetBytes(json), "nas.event.score-recorded.v2"));
+        Assert.Equal(new ScoreRecorded(new RolloutId(3), new Metrics(0.5, 0.25, 10, 2)), back);
     }
 
     [Fact]
@@ -263,9 +314,12 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.Contains($"{limit}-byte limit", e.Message);
             Assert.Contains("64000", e.Message);
 
-            // Journal events and snapshots are written to the store, never sent: no frame limit for them.
-            var snapshot = new P.Snapshot(3, Rng, 17, [R1 with { Origin = new string('o', 200_000) }], Top, [], [], false);
-            Assert.True(small.Serialization.FindSerializerFor(snapshot).ToBinary(snapshot).Length > 200_000);
+            // Journal events (every plan's) are written to the store, never sent: no frame limit for them.
+            var proposed = new GenerationProposed(3, [R1 with { Origin = new string('o', 200_000) }], Rng);
+            Assert.True(small.Serialization.FindSerializerFor(proposed).ToBinary(proposed).Length > 200_000);
+            // Work and results are messages: limited like the runtime's own.
+            var work = new ScoreRollout(R1 with { Origin = new string('o', 70_000) }, "ck", EvalSplit.Validation);
+            Assert.Contains("nas.work.score-rollout.v2", Assert.Throws<SerializationException>(() => small.Serialization.FindSerializerFor(work).ToBinary(work)).Message);
         }
         finally
         {
@@ -276,4 +330,10 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static int JsonLength(ActorSystem system, object o) => system.Serialization.FindSerializerFor(o).ToBinary(o).Length;
 
     private sealed record NotRegistered(int X) : INasSerializable;
+
+    private sealed record Unmanifested(int X) : WorkItem
+    {
+        public override string Key => "unmanifested";
+        public override WorkResult Execute(WorkContext context) => throw new NotSupportedException();
+    }
 }

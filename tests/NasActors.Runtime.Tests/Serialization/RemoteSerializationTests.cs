@@ -3,13 +3,14 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.TestKit;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Runtime.Hosting;
 using NasActors.Runtime.Serialization;
 using NasActors.Runtime.Tests.Support;
 using E = NasActors.Runtime.Experiment.ExperimentProtocol;
-using P = NasActors.Runtime.Population.PopulationProtocol;
+using K = NasActors.Runtime.Cluster.CoordinatorProtocol;
 using SerializationException = System.Runtime.Serialization.SerializationException;
 
 namespace NasActors.Runtime.Tests.Serialization;
@@ -37,7 +38,7 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
 
     private static readonly Rollout R7 = new(new RolloutId(7), new Architecture([KeyValuePair.Create("op_1", "sep_conv_3x3"), KeyValuePair.Create("in_2", "0,1")]), 2, "gen 2 mutation of r3");
     private static readonly Metrics M = new(0.1 + 0.2, Math.PI, 123_456_789, 42, 1.0 / 3);
-    private static readonly E.TrainSlice Work = new(new SupernetSlice(3, 1, 2, "0123456789abcdef", 150, 50) { Policy = "policy-ck" });
+    private static readonly TrainSlice Work = new(new SupernetSlice(3, 1, 2, "0123456789abcdef", 150, 50) { Policy = "policy-ck" });
 
     private readonly ActorSystem _b;
     private readonly Address _addressB;
@@ -90,7 +91,7 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(reg.Trainer, _atA.LastSender); // the ref inside the message equals Akka's own sender ref
 
         // The experiment answers through the ref from the message; the work item arrives intact.
-        var work = _atB.ExpectMsg<E.TrainSlice>(Timeout);
+        var work = _atB.ExpectMsg<TrainSlice>(Timeout);
         Deep.Equal(Work, work);
         Assert.Equal(Work, work);
 
@@ -102,11 +103,21 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void ScoreRollout_and_RolloutScored_must_cross_nodes_unchanged()
     {
-        var score = new E.ScoreRollout(R7, "ck-abc", EvalSplit.Validation, 12_345_678_901L);
+        var score = new ScoreRollout(R7, "ck-abc", EvalSplit.Validation);
         _experiment.Tell(score, _atB.Ref);
 
-        Deep.Equal(score, _atA.ExpectMsg<E.ScoreRollout>(Timeout));
-        Deep.Equal(new E.RolloutScored(score.Key, R7.Id, EvalSplit.Validation, M), _atB.ExpectMsg<E.RolloutScored>(Timeout));
+        Deep.Equal(score, _atA.ExpectMsg<ScoreRollout>(Timeout));
+        Deep.Equal(new RolloutScored(score.Key, R7.Id, EvalSplit.Validation, M), _atB.ExpectMsg<RolloutScored>(Timeout));
+    }
+
+    [Fact]
+    public void A_strategys_own_work_and_result_kinds_must_cross_nodes_by_their_manifests()
+    {
+        var work = new ToyWork(4, "2-654321");
+        _experiment.Tell(work, _atB.Ref);
+
+        Assert.Equal(work, _atA.ExpectMsg<ToyWork>(Timeout));
+        Assert.Equal(ToyPlan.Done(work), _atB.ExpectMsg<ToyDone>(Timeout));
     }
 
     [Fact]
@@ -115,7 +126,7 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
         var trainer = _b.ActorOf(Props.Create(() => new Forwarder(_atB.Ref)), "trainer-0");
         _experiment.Tell(new E.RegisterTrainer(trainer, "cpu"), trainer);
         var reg = _atA.ExpectMsg<E.RegisterTrainer>(Timeout);
-        _atB.ExpectMsg<E.TrainSlice>(Timeout); // the watch is set before the reply is sent
+        _atB.ExpectMsg<TrainSlice>(Timeout); // the watch is set before the reply is sent
 
         _b.Stop(trainer);
         Assert.Equal(reg.Trainer, _atA.ExpectMsg<TrainerStopped>(Timeout).Trainer);
@@ -125,9 +136,9 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
     public void RemoteSerialization_must_refuse_an_unregistered_message_type_instead_of_serializing_it_by_type_name()
     {
         _experiment.Tell(new NotRegistered("secret", 1), _atB.Ref);
-        _experiment.Tell(new P.GetRanking(3), _atB.Ref); // the association stays up: what follows arrives
+        _experiment.Tell(new K.GetExperiment("three"), _atB.Ref); // the association stays up: what follows arrives
 
-        Assert.Equal(new P.GetRanking(3), _atA.ExpectMsg<P.GetRanking>(Timeout)); // and NotRegistered did not arrive before it
+        Assert.Equal(new K.GetExperiment("three"), _atA.ExpectMsg<K.GetExperiment>(Timeout)); // and NotRegistered did not arrive before it
         var error = _errorsB.FishForMessage<Error>(e => e.Cause is SerializationException, Timeout);
         Assert.Contains(typeof(NotRegistered).FullName!, error.Cause.Message);
         Assert.Contains("has no NasActors manifest", error.Cause.Message);
@@ -139,9 +150,9 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
     {
         var big = new E.WorkFailed("score/r7", "cuda:1", new string('x', 70_000), false);
         _experiment.Tell(big, _atB.Ref);
-        _experiment.Tell(new P.GetRanking(4), _atB.Ref);
+        _experiment.Tell(new K.GetExperiment("four"), _atB.Ref);
 
-        Assert.Equal(new P.GetRanking(4), _atA.ExpectMsg<P.GetRanking>(Timeout));
+        Assert.Equal(new K.GetExperiment("four"), _atA.ExpectMsg<K.GetExperiment>(Timeout));
         var error = _errorsB.FishForMessage<Error>(e => e.Cause is SerializationException, Timeout);
         Assert.Contains(typeof(E.WorkFailed).FullName!, error.Cause.Message);
         Assert.Contains("maximum-frame-size = 64000", error.Cause.Message);
@@ -168,10 +179,15 @@ public sealed class RemoteSerializationTests : Akka.TestKit.Xunit2.TestKit
                 Context.Watch(r.Trainer);
                 r.Trainer.Tell(Work);
             });
-            Receive<E.ScoreRollout>(s =>
+            Receive<ScoreRollout>(s =>
             {
                 probe.Forward(s);
-                Sender.Tell(new E.RolloutScored(s.Key, s.Rollout.Id, s.Split, M));
+                Sender.Tell(new RolloutScored(s.Key, s.Rollout.Id, s.Split, M));
+            });
+            Receive<ToyWork>(w =>
+            {
+                probe.Forward(w);
+                Sender.Tell(ToyPlan.Done(w));
             });
             // A Terminated forwarded as it is would be dropped by the probe, which does not watch that actor.
             Receive<Terminated>(t => probe.Tell(new TrainerStopped(t.ActorRef)));

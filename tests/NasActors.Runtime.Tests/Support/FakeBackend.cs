@@ -15,22 +15,23 @@ public sealed record FakeCall(string Op, string Device, int ThreadId, string? Th
 /// <summary>
 /// Deterministic stand-in for the Torch backend: a checkpoint is the hash of the inputs that produced it, and a
 /// score is a function of the architecture (and split) alone. Every call is recorded with its thread; an optional
-/// <see cref="Hook"/> runs first and may block (honouring the token) or throw.
+/// <see cref="Hook"/> runs first and may block (honouring the token) or throw. Its backends offer the built-in
+/// capabilities (<see cref="ISupernetTrainer"/>, <see cref="IArchitectureEvaluator"/>, <see cref="IRetrainer"/>) and,
+/// unless <paramref name="policy"/> is false, an ENAS <see cref="IPolicyBackend"/> (a <see cref="FakePolicy"/>).
 /// </summary>
-public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFactory, IPolicyBackendFactory
+public sealed class FakeBackendFactory(SearchSpace space, bool policy = true) : ITrainerBackendFactory
 {
     public SearchSpace Space { get; } = space;
 
-    /// <summary>The fake ENAS policy (used when the experiment is ENAS).</summary>
-    public FakePolicyFactory Policies { get; } = new(space);
+    /// <summary>The fake ENAS policies (one per backend, sharing this record of calls); null when backends have none.</summary>
+    public FakePolicyFactory? Policies { get; } = policy ? new(space) : null;
 
-    public IPolicyBackend CreatePolicy() => Policies.CreatePolicy();
     public CostTable Costs { get; } = Spaces.CostsOf(space);
 
     public ConcurrentQueue<FakeCall> Calls { get; } = new();
     public ConcurrentQueue<FakeBackend> Created { get; } = new();
 
-    /// <summary>Runs at the start of every operation ("create", "train", "merge", "score", "dispose").</summary>
+    /// <summary>Runs at the start of every operation ("create", "train", "merge", "score", "reward", "retrain", "dispose").</summary>
     public Action<string, CancellationToken>? Hook { get; set; }
 
     public int Count(string op) => Calls.Count(c => c.Op == op);
@@ -79,11 +80,17 @@ public sealed class FakeBackendFactory(SearchSpace space) : ITrainerBackendFacto
     }
 }
 
-public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITrainerBackend
+public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer
 {
+    private IPolicyBackend? _policy;
+
     public string Device { get; } = device;
     public bool Disposed { get; private set; }
     public int? DisposeThreadId { get; private set; }
+
+    /// <summary>The built-in capabilities are this backend's own; the policy is the factory's fake, if it has one.</summary>
+    public T? Capability<T>() where T : class =>
+        typeof(T) == typeof(IPolicyBackend) ? (T?)(object?)(factory.Policies is { } p ? _policy ??= p.CreatePolicy() : null) : this as T;
 
     public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
     {
@@ -105,7 +112,7 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
         return FakeBackendFactory.ScoreOf(architecture, split);
     }
 
-    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, CancellationToken ct)
+    public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, int images, CancellationToken ct)
     {
         factory.Enter("reward", Device, ct);
         return FakeBackendFactory.RewardOf(architecture, batch);
@@ -122,6 +129,7 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
     {
         DisposeThreadId = Environment.CurrentManagedThreadId;
         Disposed = true;
+        _policy?.Dispose();
         factory.Enter("dispose", Device, CancellationToken.None);
     }
 }

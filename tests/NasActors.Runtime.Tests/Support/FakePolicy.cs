@@ -8,11 +8,12 @@ using NasActors.Core.Training;
 namespace NasActors.Runtime.Tests.Support;
 
 /// <summary>
-/// Deterministic stand-in for the Torch LSTM policy: a policy checkpoint is the hash of what produced it, sampling is
-/// uniform from the given rng, and every call is recorded (with its thread). <see cref="Hook"/> runs first and may
+/// Deterministic stand-in for the Torch LSTM policy (what a trainer backend offers as its <see cref="IPolicyBackend"/>
+/// capability): a policy checkpoint is the hash of what produced it, sampling is uniform from the given rng, and every
+/// call is recorded (with its thread). Policies created by several backends share the record and the metas. <see cref="Hook"/> runs first and may
 /// block or throw.
 /// </summary>
-public sealed class FakePolicyFactory(SearchSpace space) : IPolicyBackendFactory
+public sealed class FakePolicyFactory(SearchSpace space)
 {
     public SearchSpace Space { get; } = space;
     public ConcurrentQueue<FakeCall> Calls { get; } = new();

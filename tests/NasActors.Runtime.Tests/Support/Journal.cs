@@ -11,10 +11,9 @@ public sealed record JournalRow(string PersistenceId, long SequenceNr, string Ma
 
 /// <summary>
 /// Reads what Akka.Persistence.Sql (table-mapping = default) wrote: table <c>journal</c> (persistence_id,
-/// sequence_number, manifest, identifier, message, deleted) and table <c>snapshot</c> (persistence_id,
-/// sequence_number, manifest, serializer_id, snapshot).
+/// sequence_number, manifest, identifier, message, deleted).
 /// </summary>
-public sealed class Journal(string journalPath, string snapshotPath)
+public sealed class Journal(string journalPath)
 {
     private static SqliteConnection Open(string path)
     {
@@ -23,9 +22,12 @@ public sealed class Journal(string journalPath, string snapshotPath)
         return c;
     }
 
+    /// <summary>The events of <paramref name="persistenceId"/>, in order; none while the journal (file or table) does not exist yet.</summary>
     public IReadOnlyList<JournalRow> Events(string persistenceId)
     {
+        if (!File.Exists(journalPath)) return [];
         using var c = Open(journalPath);
+        if (!HasJournalTable(c)) return [];
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT persistence_id, sequence_number, manifest, identifier, message FROM journal WHERE persistence_id = $p AND deleted = 0 ORDER BY sequence_number";
         cmd.Parameters.AddWithValue("$p", persistenceId);
@@ -35,30 +37,14 @@ public sealed class Journal(string journalPath, string snapshotPath)
         return rows;
     }
 
+    private static bool HasJournalTable(SqliteConnection c)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        return (long)cmd.ExecuteScalar()! > 0;
+    }
+
     public int Count(string persistenceId, string manifest) => Events(persistenceId).Count(e => e.Manifest == manifest);
-
-    public IReadOnlyList<(long SequenceNr, string Manifest, int SerializerId)> Snapshots(string persistenceId)
-    {
-        using var c = Open(snapshotPath);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT sequence_number, manifest, serializer_id FROM snapshot WHERE persistence_id = $p ORDER BY sequence_number";
-        cmd.Parameters.AddWithValue("$p", persistenceId);
-        using var r = cmd.ExecuteReader();
-        var rows = new List<(long, string, int)>();
-        while (r.Read()) rows.Add((r.GetInt64(0), r.GetString(1), r.GetInt32(2)));
-        return rows;
-    }
-
-    /// <summary>Deletes journal rows up to <paramref name="toSequenceNr"/>, as a journal cleanup after a snapshot would.</summary>
-    public int DeleteEventsUpTo(string persistenceId, long toSequenceNr)
-    {
-        using var c = Open(journalPath);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "DELETE FROM journal WHERE persistence_id = $p AND sequence_number <= $s";
-        cmd.Parameters.AddWithValue("$p", persistenceId);
-        cmd.Parameters.AddWithValue("$s", toSequenceNr);
-        return cmd.ExecuteNonQuery();
-    }
 
     /// <summary>Rewrites the manifest of one event, as a journal written by another version would look.</summary>
     public void SetManifest(string persistenceId, long sequenceNr, string manifest)
@@ -70,14 +56,5 @@ public sealed class Journal(string journalPath, string snapshotPath)
         cmd.Parameters.AddWithValue("$p", persistenceId);
         cmd.Parameters.AddWithValue("$s", sequenceNr);
         if (cmd.ExecuteNonQuery() != 1) throw new InvalidOperationException($"no event {persistenceId}/{sequenceNr}");
-    }
-
-    public int DeleteSnapshots(string persistenceId)
-    {
-        using var c = Open(snapshotPath);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "DELETE FROM snapshot WHERE persistence_id = $p";
-        cmd.Parameters.AddWithValue("$p", persistenceId);
-        return cmd.ExecuteNonQuery();
     }
 }

@@ -59,7 +59,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
     private SqliteTestKit(TempStore store, string? extraConfig, ITestOutputHelper? output) : base(store.AkkaConfig(extraConfig), "test", output)
     {
         Store = store;
-        Journal = new Journal(store.JournalPath, store.SnapshotPath);
+        Journal = new Journal(store.JournalPath);
         SqlPersistence.Get(Sys); // without it the plugin's defaults are missing and recovery hangs
     }
 

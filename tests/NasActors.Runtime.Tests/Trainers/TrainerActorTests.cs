@@ -2,7 +2,11 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using NasActors.Core;
+using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
+using NasActors.Core.Randomness;
+using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Training;
 using NasActors.Runtime.Hosting;
 using NasActors.Runtime.Serialization;
@@ -26,9 +30,9 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef Start(string device = "cpu") => Start(new TrainerProtocol.Settings(device));
 
-    private IActorRef Start(TrainerProtocol.Settings settings)
+    private IActorRef Start(TrainerProtocol.Settings settings, ITrainerBackendFactory? factory = null)
     {
-        var trainer = Sys.ActorOf(TrainerProtocol.Props(settings, _factory, _experiment.Ref));
+        var trainer = Sys.ActorOf(TrainerProtocol.Props(settings, factory ?? _factory, _experiment.Ref));
         var reg = _experiment.ExpectMsg<RegisterTrainer>();
         Assert.Equal(new RegisterTrainer(trainer, settings.Device, settings.SpaceHash, NasProtocol.Current, null), reg);
         return trainer;
@@ -197,6 +201,59 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(backend.Disposed, "the backend created during shutdown was never disposed");
     }
 
+    // ---- work items run themselves, asking the backend for what they need ----
+
+    [Fact]
+    public void TrainerActor_must_run_a_strategys_own_kind_of_work_on_a_backend_with_its_capability()
+    {
+        var toy = new ToyBackendFactory(Spaces.Tiny());
+        var trainer = Start(new TrainerProtocol.Settings("cpu"), toy);
+        var work = new ToyWork(3, "0-123456");
+        trainer.Tell(work);
+
+        Assert.Equal(ToyPlan.Done(work), _experiment.ExpectMsg<ToyDone>());
+        ExpectRequestWork(trainer);
+        Assert.Equal(["0-123456"], toy.Computed);
+    }
+
+    [Fact]
+    public void TrainerActor_must_run_the_ENAS_policy_work_on_the_backends_policy()
+    {
+        var trainer = Start();
+        var meta = new PolicyMeta(0, 0, Xoshiro256.StateFromSeed(5));
+        trainer.Tell(new InitPolicy(meta));
+        var created = _experiment.ExpectMsg<PolicyCreated>();
+        Assert.Equal(("policy/init", FakeBackendFactory.Hash("policy-init|" + meta.Rng)), (created.Key, created.Policy));
+        ExpectRequestWork(trainer);
+
+        trainer.Tell(new SamplePolicy(created.Policy, 3, meta.Rng, 0, Derive: false));
+        var sampled = _experiment.ExpectMsg<PolicySampled>();
+        var rng = new Xoshiro256(meta.Rng);
+        var space = Spaces.Tiny();
+        Assert.Equal(Enumerable.Range(0, 3).Select(_ => space.Sample(rng)), sampled.Architectures);
+        Assert.Equal(rng.State, sampled.RngAfter);
+        Assert.Equal(("policy/sample/0", 0L, false), (sampled.Key, sampled.Step, sampled.Derive));
+        ExpectRequestWork(trainer);
+        Assert.Equal(["create", "init", "sample"], _factory.Policies!.Calls.Select(c => c.Op)); // one policy for the backend's lifetime
+        Assert.Equal("trainer-cpu", _factory.Policies.Calls.Select(c => c.ThreadName).Distinct().Single()); // on the trainer's own thread
+    }
+
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("toy")]
+    public void TrainerActor_must_refuse_work_its_backend_has_no_capability_for_as_a_user_error(string kind)
+    {
+        var trainer = Start(new TrainerProtocol.Settings("cuda:2"), new FakeBackendFactory(Spaces.Tiny(), policy: false));
+        WorkItem work = kind == "policy" ? new InitPolicy(new PolicyMeta(0, 0, Xoshiro256.StateFromSeed(5))) : new ToyWork(0, "0-000001");
+        trainer.Tell(work);
+
+        var failed = _experiment.ExpectMsg<WorkFailed>();
+        Assert.Equal((work.Key, "cuda:2", true), (failed.Key, failed.Device, failed.UserError));
+        Assert.Contains($"has no {(kind == "policy" ? nameof(IPolicyBackend) : nameof(IToyOracle))}", failed.Reason);
+        Assert.Contains("cuda:2", failed.Reason);
+        _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // no RequestWork after a failure: the experiment decides
+    }
+
     // ---- results are kept until acknowledged; registration follows the experiment ----
 
     private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
@@ -285,7 +342,7 @@ public sealed class TrainerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var trainer = Start();
         Watch(trainer);
-        EventFilter.Error(contains: "protocol version 9").ExpectOne(() =>
+        EventFilter.Error(contains: "protocol version 9").ExpectOne(TimeSpan.FromSeconds(10), () =>
             trainer.Tell(new RegistrationRefused("protocol version 9, this coordinator speaks 1")));
         ExpectTerminated(trainer);
         _experiment.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // no RequestWork, no re-registration

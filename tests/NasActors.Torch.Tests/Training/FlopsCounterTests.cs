@@ -139,6 +139,26 @@ public class FlopsCounterTests
         Assert.Equal(new ArchitectureCost(8 * 784 * 9 + 8 * 784 * 8, 152), table.Entries[CostTable.EntryKey("normal/op_2_0", "sep_conv_3x3")]);
     }
 
+    [Fact]
+    public void Count_of_any_supernet_must_dispatch_to_its_space_and_reject_unknown_modules()
+    {
+        using var spos = new SposSupernet(TinySpecs.TwoBlockStage());
+        using var enas = new EnasMicroSupernet(TinySpecs.Enas());
+        using var other = new NotASupernet();
+
+        Assert.Equal(Canonical(FlopsCounter.Count(spos)), Canonical(FlopsCounter.Count((nn.Module<Tensor, Architecture, Tensor>)spos)));
+        Assert.Equal(Canonical(FlopsCounter.Count(enas)), Canonical(FlopsCounter.Count((nn.Module<Tensor, Architecture, Tensor>)enas)));
+        Assert.Contains(nameof(NotASupernet), Assert.Throws<Core.NasUserException>(() => FlopsCounter.Count(other)).Message);
+    }
+
+    private static string Canonical(CostTable t) =>
+        $"{t.Base} " + string.Join(";", t.Entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"));
+
+    private sealed class NotASupernet() : nn.Module<Tensor, Architecture, Tensor>(nameof(NotASupernet))
+    {
+        public override Tensor forward(Tensor x, Architecture architecture) => x;
+    }
+
     /// <summary>MACs of a conv whose output is r x r (every ENAS conv's output is at its cell's resolution).</summary>
     private static long Conv(Conv2d c, long r) =>
         c.out_channels * r * r * (c.in_channels / c.groups) * c.kernel_size[0] * c.kernel_size[1];

@@ -11,7 +11,7 @@ namespace NasActors.Torch.Tests.Training;
 public class TorchSposBackendTests
 {
     private static SliceResult Train(ITrainerBackend b, string? from, long first, int steps, int slot = 0, int slots = 1) =>
-        b.TrainSlice(new SupernetSlice(0, slot, slots, from, first, steps), _ => { }, CancellationToken.None);
+        b.Trainer().TrainSlice(new SupernetSlice(0, slot, slots, from, first, steps), _ => { }, CancellationToken.None);
 
     [Fact]
     public void TrainSlice_must_be_deterministic()
@@ -36,6 +36,23 @@ public class TorchSposBackendTests
     }
 
     [Fact]
+    public void TrainSlice_resumed_from_a_checkpoint_must_equal_the_uninterrupted_slice()
+    {
+        using var dir = new TempDirectory();
+        using var factory = TinySpecs.Factory(dir.Path);
+        using var a = factory.Create("cpu");
+        using var b = factory.Create("cpu");
+
+        var whole = Train(a, null, 0, 7, slot: 1, slots: 2);
+        var head = Train(b, null, 0, 3, slot: 1, slots: 2);
+        Train(b, null, 0, 2); // b's module moves elsewhere: the resume must come from the checkpoint alone
+        var tail = Train(b, head.Checkpoint, 3, 4, slot: 1, slots: 2);
+
+        Assert.Equal(whole.Checkpoint, tail.Checkpoint);
+        Assert.Equal(whole.MeanLoss * 7, head.MeanLoss * 3 + tail.MeanLoss * 4, 9);
+    }
+
+    [Fact]
     public void TrainSlice_slots_must_differ_and_merge_to_the_average()
     {
         using var dir = new TempDirectory();
@@ -45,7 +62,7 @@ public class TorchSposBackendTests
 
         var s0 = Train(backend, null, 0, 2, slot: 0, slots: 2);
         var s1 = Train(backend, null, 0, 2, slot: 1, slots: 2);
-        var merged = backend.Merge([s0.Checkpoint, s1.Checkpoint], CancellationToken.None);
+        var merged = backend.Trainer().Merge([s0.Checkpoint, s1.Checkpoint], CancellationToken.None);
 
         Assert.NotEqual(s0.Checkpoint, s1.Checkpoint);
         var a = store.Load(s0.Checkpoint);
@@ -68,8 +85,8 @@ public class TorchSposBackendTests
         using var backend = factory.Create("cpu");
         var s = Train(backend, null, 0, 2);
 
-        Assert.Equal(s.Checkpoint, backend.Merge([s.Checkpoint, s.Checkpoint], CancellationToken.None));
-        Assert.Equal(s.Checkpoint, backend.Merge([s.Checkpoint], CancellationToken.None));
+        Assert.Equal(s.Checkpoint, backend.Trainer().Merge([s.Checkpoint, s.Checkpoint], CancellationToken.None));
+        Assert.Equal(s.Checkpoint, backend.Trainer().Merge([s.Checkpoint], CancellationToken.None));
     }
 
     [Fact]
@@ -96,7 +113,7 @@ public class TorchSposBackendTests
         var reports = new List<TrainProgress>();
 
         Train(backend, null, 0, 0); // zero steps: just the initial checkpoint
-        backend.TrainSlice(new SupernetSlice(3, 0, 1, null, 0, 12), reports.Add, CancellationToken.None);
+        backend.Trainer().TrainSlice(new SupernetSlice(3, 0, 1, null, 0, 12), reports.Add, CancellationToken.None);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
@@ -104,7 +121,7 @@ public class TorchSposBackendTests
         Assert.All(reports, r => Assert.Equal(3, r.Round));
         Assert.Equal(12 * 16, reports[^1].Images);
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            backend.TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 5), _ => { }, cts.Token));
+            backend.Trainer().TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 5), _ => { }, cts.Token));
     }
 
     [Fact]
@@ -119,11 +136,11 @@ public class TorchSposBackendTests
         var x = factory.Space.Sample(rng);
         var y = factory.Space.Sample(rng);
 
-        var ax = a.Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
-        var ay = a.Score(y, ckpt, EvalSplit.Validation, CancellationToken.None);
-        var ax2 = a.Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
-        var by = b.Score(y, ckpt, EvalSplit.Validation, CancellationToken.None);
-        var bx = b.Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
+        var ax = a.Evaluator().Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
+        var ay = a.Evaluator().Score(y, ckpt, EvalSplit.Validation, CancellationToken.None);
+        var ax2 = a.Evaluator().Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
+        var by = b.Evaluator().Score(y, ckpt, EvalSplit.Validation, CancellationToken.None);
+        var bx = b.Evaluator().Score(x, ckpt, EvalSplit.Validation, CancellationToken.None);
 
         Assert.Equal(ax, ax2);
         Assert.Equal(ax, bx);
@@ -141,14 +158,14 @@ public class TorchSposBackendTests
         using var backend = factory.Create("cpu");
         var arch = factory.Space.Sample(Xoshiro256.FromSeed(3));
         var warm = Train(backend, null, 0, 2);
-        backend.Score(arch, warm.Checkpoint, EvalSplit.Validation, CancellationToken.None);
+        backend.Evaluator().Score(arch, warm.Checkpoint, EvalSplit.Validation, CancellationToken.None);
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         var s0 = Train(backend, warm.Checkpoint, 2, 5, slot: 0, slots: 2);
         var s1 = Train(backend, warm.Checkpoint, 2, 5, slot: 1, slots: 2);
-        var merged = backend.Merge([s0.Checkpoint, s1.Checkpoint], CancellationToken.None);
-        backend.Score(arch, merged, EvalSplit.Validation, CancellationToken.None);
-        backend.Score(arch, merged, EvalSplit.Test, CancellationToken.None);
+        var merged = backend.Trainer().Merge([s0.Checkpoint, s1.Checkpoint], CancellationToken.None);
+        backend.Evaluator().Score(arch, merged, EvalSplit.Validation, CancellationToken.None);
+        backend.Evaluator().Score(arch, merged, EvalSplit.Test, CancellationToken.None);
         Train(backend, null, 0, 1);
 
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
@@ -163,7 +180,7 @@ public class TorchSposBackendTests
         using var b = factory.Create("cpu");
         var ckpt = Train(a, null, 0, 3).Checkpoint;
 
-        a.Score(factory.Space.Sample(Xoshiro256.FromSeed(1)), ckpt, EvalSplit.Test, CancellationToken.None);
+        a.Evaluator().Score(factory.Space.Sample(Xoshiro256.FromSeed(1)), ckpt, EvalSplit.Test, CancellationToken.None);
 
         Assert.Equal(Train(b, ckpt, 3, 3).Checkpoint, Train(a, ckpt, 3, 3).Checkpoint);
     }
@@ -177,7 +194,7 @@ public class TorchSposBackendTests
         var ckpt = Train(backend, null, 0, 1).Checkpoint;
         var bad = new Architecture([KeyValuePair.Create("stage9/block0", "shuffle_3x3")]);
 
-        Assert.Throws<SearchSpaceException>(() => backend.Score(bad, ckpt, EvalSplit.Validation, CancellationToken.None));
+        Assert.Throws<SearchSpaceException>(() => backend.Evaluator().Score(bad, ckpt, EvalSplit.Validation, CancellationToken.None));
     }
 
     [Fact]
@@ -225,8 +242,8 @@ public class TorchSposBackendTests
     public void Factory_must_report_missing_data_on_create()
     {
         using var dir = new TempDirectory();
-        using var factory = new TorchSposBackendFactory(TinySpecs.Supernet(), TinySpecs.Train(), new DataSpec(dir.Combine("none"), 10),
-            dir.Combine("ckpt"), intraOpThreads: 1);
+        using var factory = new TorchSupernetFactory(TinySpecs.Spos, TinySpecs.Supernet(), [], TinySpecs.Train(),
+            new DataSpec(dir.Combine("none"), 10), dir.Combine("ckpt"), intraOpThreads: 1);
 
         Assert.Equal(8, factory.Costs.Entries.Count); // costs need no data
         Assert.Contains("Fashion-MNIST not found", Assert.Throws<NasUserException>(() => factory.Validate(["cpu"])).Message);

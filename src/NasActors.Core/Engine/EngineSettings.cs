@@ -1,0 +1,17 @@
+using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
+using NasActors.Core.Strategies;
+
+namespace NasActors.Core.Engine;
+
+/// <summary>The settings every strategy may read besides its own section (from nas.experiment, nas.train, nas.search, ...).</summary>
+/// <param name="MaxFlops">nas.search.max-flops; 0 = no limit.</param>
+/// <param name="MaxParams">nas.search.max-params; 0 = no limit.</param>
+/// <param name="ValidationSize">Images in the validation split (nas.data.validation-size).</param>
+public sealed record EngineSettings(long Seed, OneShotSettings OneShot, long MaxFlops, long MaxParams, int ValidationSize)
+{
+    public bool HasLimits => MaxFlops > 0 || MaxParams > 0;
+
+    public Constraints Constraints(CostTable? costs) =>
+        costs is null ? Strategies.Constraints.None : new(costs, MaxFlops > 0 ? MaxFlops : null, MaxParams > 0 ? MaxParams : null);
+}

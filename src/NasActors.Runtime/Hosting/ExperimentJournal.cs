@@ -1,0 +1,153 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using NasActors.Core;
+using NasActors.Core.Engine;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Experiment;
+using NasActors.Runtime.Serialization;
+
+namespace NasActors.Runtime.Hosting;
+
+/// <summary>
+/// Reads an experiment's journal with plain SQL (no ActorSystem, no persistence plugin, no network built), read-only,
+/// and folds it through the strategy's plan: what `nas status` and `nas export` show. It never writes: a missing journal
+/// is reported, not created, and a store copied to read-only media can be read.
+/// </summary>
+public static class ExperimentJournal
+{
+    /// <summary>The experiment as journaled: how it started and where its plan stands.</summary>
+    public sealed record View(ExperimentProtocol.Started Started, PlanStatus Status, int Events);
+
+    /// <summary>Reads and folds the journal of <paramref name="name"/>; throws <see cref="NasUserException"/> when it cannot.</summary>
+    public static View Read(ExperimentStore store, string name, NasSettings settings)
+    {
+        var rows = Rows(store, name);
+        if (rows.Count == 0)
+            throw new NasUserException($"experiment '{name}' has no journal events yet (it was created but never started); run `nas resume {name}` to start it");
+        var started = Deserialize(rows[0], name) as ExperimentProtocol.Started
+            ?? throw new NasUserException($"the journal of experiment '{name}' does not begin with its start event; it is damaged: restore the store from a backup");
+        if (started.Strategy != settings.StrategyName)
+            throw new NasUserException($"the journal of experiment '{name}' is of strategy {started.Strategy}, but its config.conf says {settings.StrategyName}; restore the experiment's config.conf");
+        var space = started.ToSpace();
+        if (space.Hash != started.SpaceHash)
+            throw new NasUserException($"the journal of experiment '{name}' names search space {started.SpaceHash} but its choices hash to {space.Hash}; it is damaged: restore the store from a backup");
+        var plan = settings.CreatePlan(space, costs: null, readOnly: true);
+        var state = plan.Initial;
+        foreach (var row in rows.Skip(1))
+            state = plan.Apply(state, Deserialize(row, name) as PlanEvent
+                ?? throw new NasUserException($"the journal of experiment '{name}' holds a {row.Manifest} where a plan event belongs; it is damaged: restore the store from a backup"));
+        return new View(started, plan.Status(state), rows.Count);
+    }
+
+    private sealed record Row(long Sequence, string Manifest, byte[] Payload);
+
+    private static object Deserialize(Row row, string name)
+    {
+        if (!NasManifests.All.TryGetValue(row.Manifest, out var type))
+            throw new NasUserException($"the journal of experiment '{name}' holds event {row.Sequence} of kind '{row.Manifest}', which this version does not know (written by a newer version, or by a plugin that is not loaded)");
+        try
+        {
+            return JsonSerializer.Deserialize(row.Payload, type, NasJson.Options)
+                   ?? throw new JsonException("empty payload");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or NasUserException)
+        {
+            throw new NasUserException($"event {row.Sequence} ({row.Manifest}) of experiment '{name}' cannot be read ({e.Message}); the journal is damaged: restore the store from a backup");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an experiment of store format 1 (before the one-engine change) with one line saying what to do, before
+    /// anything reads its config or starts on its journal. An experiment without a journal yet passes.
+    /// </summary>
+    public static void CheckFormat(ExperimentStore store, string name)
+    {
+        var (kind, path) = store.JournalLocation(name);
+        if (kind == "sqlite" && !File.Exists(path)) return;
+        using var connection = Open(store, name);
+        CheckFormat(connection, name);
+    }
+
+    private static void CheckFormat(DbConnection connection, string name)
+    {
+        // Store format 1 kept three journals per experiment under other ids.
+        using (var old = connection.CreateCommand())
+        {
+            old.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id IN (@e, @p, @c)";
+            Parameter(old, "@e", "experiment-" + name);
+            Parameter(old, "@p", "population-" + name);
+            Parameter(old, "@c", "controller-" + name);
+            if (Convert.ToInt64(old.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                throw FormatOne(name);
+        }
+    }
+
+    private static List<Row> Rows(ExperimentStore store, string name)
+    {
+        using var connection = Open(store, name);
+        CheckFormat(connection, name);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT sequence_number, manifest, message FROM journal WHERE persistence_id = @p AND deleted = @d ORDER BY sequence_number";
+        Parameter(cmd, "@p", ExperimentProtocol.PersistenceId(name));
+        Parameter(cmd, "@d", false);
+        var rows = new List<Row>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) rows.Add(new Row(r.GetInt64(0), r.GetString(1), (byte[])r[2]));
+        return rows;
+    }
+
+    /// <summary>The line for a store written before the one-engine change.</summary>
+    public static NasUserException FormatOne(string name) => new(
+        $"experiment '{name}' is in store format 1 (written before NasActors' one-engine change); this version reads format {ExperimentProtocol.Format}. " +
+        $"Resume, status or export it with the earlier version (git checkout e2e8dbd && ./nas resume {name}), or start a new experiment");
+
+    private static void Parameter(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+
+    private static DbConnection Open(ExperimentStore store, string name)
+    {
+        var (kind, path) = store.JournalLocation(name);
+        if (kind == "postgres")
+        {
+            var c = new Npgsql.NpgsqlConnection(Cluster.ClusterJournal.ConnectionString(null));
+            try { c.Open(); }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
+            {
+                c.Dispose();
+                throw new NasUserException($"cannot read the PostgreSQL journal of experiment '{name}' ({e.GetBaseException().Message.TrimEnd('.')}); check {Cluster.ClusterJournal.PostgresVariable}");
+            }
+            return c;
+        }
+        if (!File.Exists(path))
+            throw new NasUserException($"experiment '{name}' has no journal ({path} is missing): its history is lost or the store was copied incompletely; restore the store from a backup or start a new experiment");
+        foreach (var cs in new[] { $"Data Source={path};Mode=ReadOnly;Pooling=False", $"Data Source=file:{path}?immutable=1;Mode=ReadOnly;Pooling=False" })
+        {
+            var c = new SqliteConnection(cs);
+            try
+            {
+                c.Open();
+                using var probe = c.CreateCommand();
+                probe.CommandText = "SELECT COUNT(*) FROM journal WHERE 0";
+                probe.ExecuteScalar();
+                return c;
+            }
+            catch (SqliteException e)
+            {
+                c.Dispose();
+                Debug.WriteLine(e.Message);
+                if (e.SqliteErrorCode is 1) // no such table: not an Akka journal
+                    throw new NasUserException($"{path} holds no journal table; it is not an experiment journal: restore the store from a backup");
+                if (e.SqliteErrorCode is 11 or 26) // corrupt, not a database
+                    throw new NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment");
+            }
+        }
+        throw new NasUserException($"cannot open {path} read-only; check its permissions");
+    }
+}
