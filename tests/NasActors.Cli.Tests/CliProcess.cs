@@ -76,6 +76,8 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash. False if the process had already exited.</summary>
+    public bool HasExited => _p.HasExited;
+
     public bool Kill9()
     {
         if (_p.HasExited) return false;

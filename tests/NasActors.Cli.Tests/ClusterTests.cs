@@ -83,8 +83,17 @@ public sealed class ClusterTests
     {
         var run = CliProcess.RunCluster(Env(db), ["--nodes", "3", "--config", "hocon/smoke.conf", "--name", name, "--store", store.Path,
             "--journal", "postgres", "--port", port.ToString(), .. SlowSynthetic]);
-        Assert.True(run.WaitForOutput("search    generation 2/", Long), run.Stdout + run.Stderr);
-        return run;
+        // The moment comes from the journal (generation 2 proposed, not yet all scored), not from console text.
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.True(sw.Elapsed < Long && !run.HasExited, "the search never reached generation 2:\n" + run.Stdout + run.Stderr);
+            List<(string Pid, string Manifest, string Payload)> events;
+            try { events = db.Events(); }
+            catch (Npgsql.PostgresException) { events = []; } // tables not created yet
+            if (events.Count(e => e.Manifest == "nas.event.generation-proposed.v2") >= 2) return run;
+            Thread.Sleep(100);
+        }
     }
 
     [Fact]

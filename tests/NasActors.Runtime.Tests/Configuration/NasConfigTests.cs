@@ -69,7 +69,7 @@ public sealed class NasConfigTests
     [InlineData("nas.supernet.stem-channels = 8", "nas.supernet", "nas.spaces.spos-shufflenet")]
     [InlineData("nas.supernet { stage-depths = [1, 2] }", "nas.supernet", "nas.spaces.spos-shufflenet")]
     [InlineData("nas.enas.epochs = 2", "nas.enas", "nas.strategies.enas-rl")]
-    [InlineData("nas.enas.channels = 8", "nas.enas", "nas.spaces.enas-micro")]
+    [InlineData("nas.enas.channels = 8", "nas.enas.channels", "nas.spaces.enas-micro.channels")]
     [InlineData("nas.enas.controller { hidden-size = 32 }", "nas.enas", "nas.strategies.enas-rl")]
     [InlineData("nas.search.population-size = 6", "nas.search.population-size", "nas.strategies.spos-evolution.population-size")]
     [InlineData("nas.search.generations = 3", "nas.search.generations", "nas.strategies.spos-evolution.generations")]
