@@ -8,6 +8,8 @@ internal sealed class CliExperimentBuilder(ExperimentStore store) : IExperimentB
 {
     public ExperimentDefinition Build(string name, string configText)
     {
+        // A journaled experiment of store format 1 (resumed after a coordinator restart) is refused, never restarted.
+        if (store.Exists(name)) ExperimentJournal.CheckFormat(store, name);
         var settings = NodeCommand.ExperimentSettings(configText, name);
         var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);
         // The coordinator needs only the space and the cost table (no data): the trainers do the work.

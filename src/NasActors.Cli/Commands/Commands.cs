@@ -9,7 +9,7 @@ internal static class Commands
         usage:
           nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
-                                                e.g. --set space=enas-micro --set strategy=regularized-evolution
+                                                another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
           nas resume NAME [--store DIR]         continue an interrupted experiment from its journal
           nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
           nas export NAME [--store DIR] [--top K] [--out FILE]

@@ -60,11 +60,11 @@ internal sealed class ConsoleProgress
         return string.Create(inv, $"{s.Phase,-9} round {(round?.Done ?? 0) + 1}/{round?.Total ?? 0}  step {t.Step} (slot {t.Slot})  loss {t.Loss:F3}  {imagesPerSecond:F0} img/s{eta}");
     }
 
-    internal static string PlanLine(PlanStatus s)
+    internal static string PlanLine(PlanStatus s, bool phase = true)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{s.Phase,-9}");
+        if (phase) sb.Append(CultureInfo.InvariantCulture, $"{s.Phase,-9}");
         foreach (var c in s.Counters)
             if (c.Total > 0) sb.Append(inv, $" {c.Name.Replace('_', ' ')} {c.Done}/{c.Total}");
         foreach (var (k, v) in s.Figures)

@@ -26,7 +26,12 @@ internal static class GenConfigCommand
             Console.Out.Write(text);
             return Task.FromResult(0);
         }
-        var full = Path.GetFullPath(outPath);
+        string full;
+        try { full = Path.GetFullPath(outPath); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new NasUserException($"--out '{outPath}' is not a usable path ({e.Message})");
+        }
         if (File.Exists(full)) throw new NasUserException($"{full} exists; pick another --out (nothing was written)");
         var tmp = full + ".tmp-" + Environment.ProcessId;
         try

@@ -26,7 +26,7 @@ internal static class StatusCommand
                     var best = s.Ranking.IsEmpty ? "-" : s.Ranking[0].Metrics.Accuracy.ToString("P2", CultureInfo.InvariantCulture);
                     Console.WriteLine($"{n,-32} {s.Strategy,-22} {v.Started.Space,-16} {s.Phase,-10} scored {s.Scored,5}  best {best}");
                 }
-                catch (Core.NasUserException e)
+                catch (Exception e) when (e is Core.NasUserException or IOException or UnauthorizedAccessException)
                 {
                     // One unreadable experiment must not hide the others.
                     Console.WriteLine($"{n,-32} unreadable: {e.Message}");
@@ -40,7 +40,8 @@ internal static class StatusCommand
         var space = view.Started.ToSpace();
         Console.WriteLine($"experiment {name} in {store.DirectoryOf(name)}");
         Console.WriteLine($"  strategy   {st.Strategy} on {space.Name} ({space.Choices.Length} choices, {SearchCommand.SpaceSize(space.Size)} architectures), seed {view.Started.Seed}");
-        Console.WriteLine($"  phase      {st.Phase}   {ConsoleProgress.PlanLine(st).Trim()}");
+        Console.WriteLine($"  phase      {st.Phase}");
+        Console.WriteLine($"  progress   {ConsoleProgress.PlanLine(st, phase: false).Trim()}");
         Console.WriteLine($"  journal    {view.Events} events; shared weights {st.Checkpoint ?? "-"}");
         if (st.Finished) Report.PrintResult(name, space, st, settings.ExportTopK, null);
         else if (!st.Ranking.IsEmpty)

@@ -7,7 +7,7 @@ namespace NasActors.Core.Engine;
 /// Where a plan stands, as data: what status, export, progress views and the report render (never a string built
 /// inside an actor).
 /// </summary>
-/// <param name="Phase">The algorithm's phase in its own words ("supernet", "search", "controller", "derive", "test", "retrain", "finished").</param>
+/// <param name="Phase">The algorithm's phase in its own words (population plans: "supernet", "search"; ENAS: "policy", "shared", "controller", "derive"; then "test", "retrain", "finished").</param>
 /// <param name="Ranking">Every scored candidate the result is chosen from, best first.</param>
 /// <param name="Checkpoint">The shared weights scores were measured with, if any.</param>
 /// <param name="Test">The best candidate measured on the test split (shared weights).</param>
@@ -28,12 +28,3 @@ public sealed record PlanStatus(
 {
     public PlanCounter? Counter(string name) => Counters.FirstOrDefault(c => c.Name == name);
 }
-
-/// <summary>A progress counter: <paramref name="Done"/> of <paramref name="Total"/> units.</summary>
-public sealed record PlanCounter(string Name, long Done, long Total);
-
-/// <summary>The best architecture measured on the test split with the search's shared weights.</summary>
-public sealed record TestResult(RolloutId Id, Metrics Metrics);
-
-/// <summary>The best architecture trained from scratch for <paramref name="Steps"/> steps, measured on the test split.</summary>
-public sealed record RetrainResult(RolloutId Id, long Steps, Metrics Metrics);

@@ -4,8 +4,8 @@ namespace NasActors.Core.Strategies;
 
 /// <summary>
 /// A search strategy as a pure state machine: no I/O, no clocks, all randomness from the state's RNG.
-/// The proposer actor persists what <see cref="Propose"/> returns and the rewards it observes, and rebuilds the
-/// state on recovery by applying the same events.
+/// <see cref="Population.PopulationPlan"/> journals what <see cref="Propose"/> returns and the scores it observes, and
+/// rebuilds the state on recovery by applying the same events.
 /// </summary>
 public interface ISearchStrategy
 {

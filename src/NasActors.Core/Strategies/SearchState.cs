@@ -6,7 +6,7 @@ namespace NasActors.Core.Strategies;
 
 /// <summary>
 /// The whole state of a population-style search (random or evolution), immutable. Everything a resumed
-/// search needs is here, the RNG state included; snapshots store it as is.
+/// search needs is here, the RNG state included; replaying the journal's events rebuilds it.
 /// </summary>
 /// <param name="Generation">Generation of <see cref="Pending"/>; -1 before the first proposal.</param>
 /// <param name="Pending">Rollouts of the current generation (scored or not).</param>

@@ -149,6 +149,12 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
                 _queue.Clear();
                 foreach (var w in run.Work)
                     if (!_inFlight.ContainsKey(w.Key) && _queue.All(q => q.Key != w.Key)) _queue.Add(w);
+                // A plan that waits for nothing would wait forever: a plan bug, not a search that is working.
+                if (run.Work.IsEmpty && _inFlight.Count == 0)
+                {
+                    Fail($"strategy {_settings.Strategy} asked for no work while none is in flight, in phase {CurrentStatus().Phase}: its plan cannot go on", false);
+                    return;
+                }
                 Dispatch();
                 return;
             case PlanStep.Finish:
@@ -335,7 +341,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     /// <summary>Images/s of shared-weight training since this process took the experiment over, counting slices in flight.</summary>
     private double ImagesPerSecond()
     {
-        var trained = _plan.Status(_state).Figures.GetValueOrDefault("images_trained");
+        var trained = CurrentStatus().Figures.GetValueOrDefault("images_trained");
         if (_imagesAtStart < 0)
         {
             if (_progressImages.Count == 0) return 0;
@@ -347,15 +353,28 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Candidates a status message carries (best first). Status crosses nodes, and remoting drops a frame over 128 kB:
-    /// 100 ENAS-cell candidates are about 60 kB. The full ranking is in the journal (`nas export --top K`).
+    /// Bytes of ranking a status message may carry. Status crosses nodes (progress, the cluster's result), and remoting
+    /// drops a frame over 128 kB; the full ranking is in the journal (`nas export --top K`).
     /// </summary>
-    public const int StatusRanking = 100;
+    public const int StatusRankingBytes = 48 * 1024;
+
+    private object? _statusOf;
+    private PlanStatus? _status;
+
+    /// <summary>The plan's status, computed once per state (progress ticks ask often; ranking sorts every score).</summary>
+    private PlanStatus CurrentStatus()
+    {
+        if (_status is null || !ReferenceEquals(_statusOf, _state))
+            (_status, _statusOf) = (_plan.Status(_state), _state);
+        return _status;
+    }
 
     private StatusResult Status()
     {
-        var plan = _plan.Status(_state);
-        if (plan.Ranking.Length > StatusRanking) plan = plan with { Ranking = plan.Ranking[..StatusRanking] };
-        return new StatusResult(_settings.Name, plan, _trainers.Count, _inFlight.Count);
+        var plan = CurrentStatus();
+        var ranking = plan.Ranking.Length > _settings.StatusTop ? plan.Ranking[.._settings.StatusTop] : plan.Ranking;
+        while (ranking.Length > 1 && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ranking, NasJson.Options).Length > StatusRankingBytes)
+            ranking = ranking[..(ranking.Length / 2)];
+        return new StatusResult(_settings.Name, ranking.Length == plan.Ranking.Length ? plan : plan with { Ranking = ranking }, _trainers.Count, _inFlight.Count);
     }
 }

@@ -18,7 +18,9 @@ public static class ExperimentProtocol
     /// <summary>Typed settings of one experiment.</summary>
     /// <param name="Space">The search space searched: journaled when the experiment starts, so status and export need nothing else.</param>
     /// <param name="ReadOnly">Recover and answer queries, but hand out no work.</param>
-    public sealed record Settings(string Name, SearchSpace Space, string Strategy, long Seed, string SettingsHash, TimeSpan LeaseTimeout, bool ReadOnly = false);
+    /// <param name="StatusTop">Candidates a status message carries at most (nas.export.top-k): status crosses nodes.</param>
+    public sealed record Settings(string Name, SearchSpace Space, string Strategy, long Seed, string SettingsHash, TimeSpan LeaseTimeout, bool ReadOnly = false,
+        int StatusTop = 5);
 
     /// <param name="janitor">Deletes checkpoints the plan releases; null keeps them all.</param>
     public static Props Props(Settings settings, IPlan plan, IActorRef? listener, ICheckpointJanitor? janitor = null) =>

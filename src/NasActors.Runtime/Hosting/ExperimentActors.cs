@@ -11,7 +11,7 @@ namespace NasActors.Runtime.Hosting;
 internal static class ExperimentActors
 {
     public static ExperimentProtocol.Settings Settings(NasSettings settings, string name, SearchSpace space, bool readOnly) =>
-        new(name, space, settings.StrategyName, settings.Seed, settings.ResultHash, settings.LeaseTimeout, readOnly);
+        new(name, space, settings.StrategyName, settings.Seed, settings.ResultHash, settings.LeaseTimeout, readOnly, settings.ExportTopK);
 
     public static IActorRef Spawn(IActorRefFactory f, string name, NasSettings settings, SearchSpace space, IPlan plan, IActorRef listener,
         ICheckpointJanitor? janitor, bool readOnly, string prefix = "") =>

@@ -25,19 +25,28 @@ public static class ExperimentJournal
     {
         var rows = Rows(store, name);
         if (rows.Count == 0)
-            throw new NasUserException($"experiment '{name}' has no journal events yet (it was created but never started); run `nas resume {name}` to start it");
+            throw new NasUserException(store.IsClusterExperiment(name)
+                ? $"experiment '{name}' has no journal events yet: its cluster has not started it"
+                : $"experiment '{name}' has no journal events yet (it was created but never started); run `nas resume {name} --store {store.Root}` to start it");
         var started = Deserialize(rows[0], name) as ExperimentProtocol.Started
             ?? throw new NasUserException($"the journal of experiment '{name}' does not begin with its start event; it is damaged: restore the store from a backup");
-        if (started.Strategy != settings.StrategyName)
-            throw new NasUserException($"the journal of experiment '{name}' is of strategy {started.Strategy}, but its config.conf says {settings.StrategyName}; restore the experiment's config.conf");
+        if (started.Strategy != settings.StrategyName || started.SettingsHash != settings.ResultHash)
+            throw new NasUserException($"the journal of experiment '{name}' was written with other settings than its config.conf now gives (strategy {started.Strategy}, fingerprint {Core.Experiments.Hashes.Short(started.SettingsHash)}; now {settings.StrategyName}, {Core.Experiments.Hashes.Short(settings.ResultHash)}): restore the experiment's config.conf");
         var space = started.ToSpace();
         if (space.Hash != started.SpaceHash)
             throw new NasUserException($"the journal of experiment '{name}' names search space {started.SpaceHash} but its choices hash to {space.Hash}; it is damaged: restore the store from a backup");
         var plan = settings.CreatePlan(space, costs: null, readOnly: true);
         var state = plan.Initial;
         foreach (var row in rows.Skip(1))
-            state = plan.Apply(state, Deserialize(row, name) as PlanEvent
-                ?? throw new NasUserException($"the journal of experiment '{name}' holds a {row.Manifest} where a plan event belongs; it is damaged: restore the store from a backup"));
+        {
+            var e = Deserialize(row, name) as PlanEvent
+                ?? throw new NasUserException($"the journal of experiment '{name}' holds a {row.Manifest} where a plan event belongs; it is damaged: restore the store from a backup");
+            try { state = plan.Apply(state, e); }
+            catch (Exception x) when (x is InvalidOperationException or ArgumentException or KeyNotFoundException)
+            {
+                throw new NasUserException($"event {row.Sequence} ({row.Manifest}) of experiment '{name}' does not follow from the ones before it ({x.Message}); the journal is damaged: restore the store from a backup");
+            }
+        }
         return new View(started, plan.Status(state), rows.Count);
     }
 
@@ -66,9 +75,22 @@ public static class ExperimentJournal
     {
         var (kind, path) = store.JournalLocation(name);
         if (kind == "sqlite" && !File.Exists(path)) return;
-        using var connection = Open(store, name);
-        CheckFormat(connection, name);
+        using var connection = Open(store, name, allowNoTable: true);
+        if (connection is null) return; // the journal's tables are not created yet: nothing of any format
+        Query(name, () => CheckFormat(connection, name));
     }
+
+    /// <summary>Database errors while reading (a page corrupt, a table missing on PostgreSQL) as one line.</summary>
+    private static T Query<T>(string name, Func<T> read)
+    {
+        try { return read(); }
+        catch (DbException e)
+        {
+            throw new NasUserException($"the journal of experiment '{name}' cannot be read ({e.Message.TrimEnd('.')}); it is damaged or not a NasActors journal: restore the store from a backup");
+        }
+    }
+
+    private static void Query(string name, Action read) => Query(name, () => { read(); return 0; });
 
     private static void CheckFormat(DbConnection connection, string name)
     {
@@ -86,7 +108,13 @@ public static class ExperimentJournal
 
     private static List<Row> Rows(ExperimentStore store, string name)
     {
-        using var connection = Open(store, name);
+        using var connection = Open(store, name, allowNoTable: true);
+        if (connection is null) return []; // created, never started
+        return Query(name, () => Rows(connection, name));
+    }
+
+    private static List<Row> Rows(DbConnection connection, string name)
+    {
         CheckFormat(connection, name);
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT sequence_number, manifest, message FROM journal WHERE persistence_id = @p AND deleted = @d ORDER BY sequence_number";
@@ -111,7 +139,8 @@ public static class ExperimentJournal
         cmd.Parameters.Add(p);
     }
 
-    private static DbConnection Open(ExperimentStore store, string name)
+    /// <summary>An open connection; null when <paramref name="allowNoTable"/> and the database has no journal table yet.</summary>
+    private static DbConnection? Open(ExperimentStore store, string name, bool allowNoTable)
     {
         var (kind, path) = store.JournalLocation(name);
         if (kind == "postgres")
@@ -127,7 +156,11 @@ public static class ExperimentJournal
         }
         if (!File.Exists(path))
             throw new NasUserException($"experiment '{name}' has no journal ({path} is missing): its history is lost or the store was copied incompletely; restore the store from a backup or start a new experiment");
-        foreach (var cs in new[] { $"Data Source={path};Mode=ReadOnly;Pooling=False", $"Data Source=file:{path}?immutable=1;Mode=ReadOnly;Pooling=False" })
+        // Without a -wal file no process is writing: read it as immutable, which creates no -wal/-shm beside it (and
+        // works on read-only media). With one, a writer may be running: plain read-only mode sees its latest commits.
+        var immutable = $"Data Source={new Uri(Path.GetFullPath(path)).AbsoluteUri}?immutable=1;Mode=ReadOnly;Pooling=False";
+        var shared = $"Data Source={path};Mode=ReadOnly;Pooling=False";
+        foreach (var cs in File.Exists(path + "-wal") ? new[] { shared, immutable } : [immutable, shared])
         {
             var c = new SqliteConnection(cs);
             try
@@ -142,8 +175,11 @@ public static class ExperimentJournal
             {
                 c.Dispose();
                 Debug.WriteLine(e.Message);
-                if (e.SqliteErrorCode is 1) // no such table: not an Akka journal
+                if (e.SqliteErrorCode is 1) // no such table: created, but killed before the plugin made its tables (or not a journal)
+                {
+                    if (allowNoTable) return null;
                     throw new NasUserException($"{path} holds no journal table; it is not an experiment journal: restore the store from a backup");
+                }
                 if (e.SqliteErrorCode is 11 or 26) // corrupt, not a database
                     throw new NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment");
             }

@@ -79,7 +79,7 @@ internal static class NasManifests
         }
     }
 
-    /// <summary>Journal events and the snapshots of plans: written to the store only.</summary>
+    /// <summary>Journal events: written to the store only.</summary>
     public static IReadOnlyDictionary<string, Type> Persisted => Build().Persisted;
 
     /// <summary>Messages (including every work item and work result): they may cross nodes.</summary>

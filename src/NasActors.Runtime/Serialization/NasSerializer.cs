@@ -7,8 +7,8 @@ using SerializationException = System.Runtime.Serialization.SerializationExcepti
 namespace NasActors.Runtime.Serialization;
 
 /// <summary>
-/// Serializer for journal events, snapshots and messages: UTF-8 JSON payloads under stable, versioned manifests
-/// ("nas.population.score-recorded.v1"), never CLR type names, so a renamed class does not break replay.
+/// Serializer for journal events and messages: UTF-8 JSON payloads under stable, versioned manifests
+/// ("nas.event.score-recorded.v2"), never CLR type names, so a renamed class does not break replay.
 /// An unknown manifest or type is an error, not a guess. Actor refs are written as their serialized path and
 /// resolved by this serializer's ActorSystem (see <see cref="ActorRefConverter"/>).
 /// <para>

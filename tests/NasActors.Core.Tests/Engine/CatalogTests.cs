@@ -16,8 +16,8 @@ public partial class CatalogTests
 
     [GeneratedRegex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$")] private static partial Regex KebabName();
 
-    /// <summary>Engine settings every built-in strategy accepts: 10 rounds (ENAS's default epochs divide them), no limits.</summary>
-    private static EngineSettings Engine(int slots = 1) => Fixtures.Engine(Fixtures.OneShot(seed: 3, slots: slots, stepsPerSlot: 10, stepsPerRound: 1));
+    /// <summary>Engine settings every built-in strategy accepts: 12 rounds (ENAS's default epochs divide them), no limits.</summary>
+    private static EngineSettings Engine(int slots = 1) => Fixtures.Engine(Fixtures.OneShot(seed: 3, slots: slots, stepsPerSlot: 12, stepsPerRound: 1));
 
     private static FakeSettings Section(StrategyModule m) => FakeSettings.FromSection("nas.strategies." + m.Name, m.ConfigSection);
     private static FakeSettings Section(SpaceModule m) => FakeSettings.FromSection("nas.spaces." + m.Name, m.ConfigSection);

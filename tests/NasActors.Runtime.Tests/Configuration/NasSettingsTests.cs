@@ -28,7 +28,7 @@ public sealed class NasSettingsTests
         Assert.Equal(0.1, s.Train.LearningRate);
         Assert.Equal(4e-5, s.Train.WeightDecay);
         Assert.Equal(600, s.Train.TotalSteps);
-        Assert.Equal(60, s.Train.StepsPerRound);
+        Assert.Equal(50, s.Train.StepsPerRound);
         Assert.Equal(42, s.Train.Seed);
         Assert.Equal(new SposEvolutionSettings(16, 4, 5, 6, 0.1, 6, 42), Assert.IsType<SposEvolutionSettings>(s.StrategySettings));
         var spec = Assert.IsType<SupernetSpec>(s.SpaceSpec);
@@ -42,8 +42,8 @@ public sealed class NasSettingsTests
         Assert.False(s.Synthetic);
         Assert.False(s.KeepAllCheckpoints);
         Assert.Empty(s.BackendNeeds);
-        Assert.Equal(new OneShotSettings(42, 1, 600, 60, 0), s.OneShot);
-        Assert.Equal(10, s.OneShot.Rounds);
+        Assert.Equal(new OneShotSettings(42, 1, 600, 50, 0), s.OneShot);
+        Assert.Equal(12, s.OneShot.Rounds);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class NasSettingsTests
         Assert.Equal(2, s.Devices.Length);
         Assert.Equal("random", s.StrategyName);
         Assert.Equal(2, Assert.IsType<RandomSettings>(s.StrategySettings).Generations);
-        Assert.Equal(new OneShotSettings(42, 2, 100, 60, 0), s.OneShot); // the total split over the trainers
+        Assert.Equal(new OneShotSettings(42, 2, 100, 50, 0), s.OneShot); // the total split over the trainers
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class NasSettingsTests
         throw new InvalidOperationException("repository root (with src/NasActors.Runtime and hocon/) not found above " + AppContext.BaseDirectory);
     }
 
-    private const string Enas = "nas.space = enas-micro\nnas.strategy = enas-rl\nnas.train.total-steps = 1000\nnas.train.steps-per-round = 50\n";
+    private const string Enas = "nas.space = enas-micro\nnas.strategy = enas-rl\nnas.train.total-steps = 600\nnas.train.steps-per-round = 50\n";
 
     [Fact]
     public void NasSettings_must_read_the_ENAS_sections_with_their_documented_defaults()
@@ -239,9 +239,9 @@ public sealed class NasSettingsTests
         Assert.Equal(1e-4, enas.Controller.EntropyWeight);
         Assert.Equal(5.0, enas.Controller.GradClip);
         Assert.Equal(42, enas.Controller.Seed);
-        Assert.Equal(new ReinforceSettings(10, 30, 10, 0.99, 32), enas.Reinforce);
+        Assert.Equal(new ReinforceSettings(6, 30, 10, 0.99, 32), enas.Reinforce);
         Assert.Equal((256, 1), (enas.RewardImages, enas.PathEvery));
-        Assert.Equal(20, s.OneShot.Rounds);
+        Assert.Equal(12, s.OneShot.Rounds);
         Assert.Equal(enas.Controller, Assert.Single(s.BackendNeeds)); // trainers run the policy: they need its spec
     }
 

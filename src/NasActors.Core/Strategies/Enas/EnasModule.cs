@@ -15,8 +15,8 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
     // Sources: ENAS paper and its official micro search script cifar10_micro_search.sh ("ENAS"), NNI's ENAS ("NNI").
     public override string ConfigSection => """
         # Shared-weight / controller alternations; nas.train.total-steps is split evenly over them (the resulting rounds
-        # must be a multiple of the epochs).
-        epochs = 10
+        # must be a multiple of the epochs: the reference's 600 steps in rounds of 50 make 12 rounds).
+        epochs = 6
         # Sample a new architecture from the controller every N shared-weight batches (ENAS: 1).
         path-every = 1
         # After training: sample this many architectures from the policy, score each on nas.train.validation-images
@@ -62,5 +62,22 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
     /// <summary>Trainers run the controller's policy (create, sample, update): they need its spec.</summary>
     public override ImmutableArray<object> Needs(EnasSettings settings) => [settings.Controller];
 
-    public override IPlan CreatePlan(PlanContext c, EnasSettings s) => new EnasPlan(s, c.Engine.OneShot);
+    /// <summary>
+    /// Policy work carries whole batches of architectures between nodes; remoting drops a frame over 128 kB, so a
+    /// batch must fit in much less (the trainer's result would otherwise be lost and re-sent for ever).
+    /// </summary>
+    public const int MaxBatchBytes = 64 * 1024;
+
+    public override IPlan CreatePlan(PlanContext c, EnasSettings s)
+    {
+        if (!c.ReadOnly)
+        {
+            // An architecture's JSON: every key and its longest value, quoted, with separators.
+            var bytes = 2 + c.Space.Choices.Sum(ch => ch.Key.Length + ch.Candidates.Max(v => v.Length) + 6);
+            foreach (var (key, count) in new[] { ("derive-samples", s.Reinforce.DeriveSamples), ("controller.samples-per-update", s.Reinforce.SamplesPerUpdate) })
+                if ((long)count * bytes > MaxBatchBytes)
+                    throw new NasUserException($"nas.strategies.enas-rl.{key} = {count} makes batches of about {(long)count * bytes / 1024} kB of {c.Space.Name} architectures, more than the {MaxBatchBytes / 1024} kB a work result may carry between nodes; lower it to at most {MaxBatchBytes / bytes}");
+        }
+        return new EnasPlan(s, c.Engine.OneShot);
+    }
 }

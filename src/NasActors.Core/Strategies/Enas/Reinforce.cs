@@ -9,7 +9,7 @@ namespace NasActors.Core.Strategies.Enas;
 /// <summary>
 /// The ENAS controller as pure transitions on <see cref="ReinforceState"/>. The policy maths (sampling, log-probs,
 /// Adam) is the backend's; what is decided here is what to sample next, which rewards count, and the REINFORCE
-/// advantages with the moving-average baseline. The controller actor persists each transition's event and applies it
+/// advantages with the moving-average baseline. <see cref="EnasPlan"/> journals each transition's event and applies it
 /// with these same functions during recovery.
 /// </summary>
 public static class Reinforce

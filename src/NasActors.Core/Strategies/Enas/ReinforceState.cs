@@ -6,8 +6,8 @@ namespace NasActors.Core.Strategies.Enas;
 
 /// <summary>
 /// The ENAS controller's whole state, immutable: the policy checkpoint and the figures it was trained to, the
-/// sampling RNG, and the batch awaiting rewards. Tensors live in the policy checkpoint; this is what the journal and
-/// snapshots hold. Transitions are in <see cref="Reinforce"/>.
+/// sampling RNG, and the batch awaiting rewards. Tensors live in the policy checkpoint; this is what the journal's events
+/// rebuild. Transitions are in <see cref="Reinforce"/>.
 /// </summary>
 /// <param name="Policy">Current policy checkpoint; null before it is initialised.</param>
 /// <param name="Step">Policy updates done.</param>
