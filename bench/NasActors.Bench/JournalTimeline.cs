@@ -12,7 +12,8 @@ internal sealed class JournalTimeline
 {
     public sealed record Event(long Sequence, string Manifest, DateTime Created, byte[] Payload)
     {
-        public JsonElement Json => JsonDocument.Parse(Payload).RootElement;
+        /// <summary>The event's JSON, after its checksum line (#nas-sha256 ...).</summary>
+        public JsonElement Json => JsonDocument.Parse(Payload is [(byte)'#', ..] ? Payload.AsMemory(Array.IndexOf(Payload, (byte)'\n') + 1) : Payload).RootElement;
     }
 
     public IReadOnlyList<Event> Events { get; }

@@ -5,7 +5,7 @@ public sealed class BadInputTests
 {
     private static readonly TimeSpan T = TimeSpan.FromMinutes(1);
 
-    private static void AssertUserError((int Code, string Out, string Err) r, string mustMention)
+    internal static void AssertUserError((int Code, string Out, string Err) r, string mustMention)
     {
         Assert.True(r.Code == 2, $"exit code {r.Code}, expected 2; stdout:\n{r.Out}\nstderr:\n{r.Err}");
         var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -23,7 +23,7 @@ internal sealed class PostgresDatabase : IDisposable
         Execute(_admin, $"CREATE DATABASE \"{Name}\"");
     }
 
-    /// <summary>(persistence id, manifest, payload as UTF-8) of every journal event, in order.</summary>
+    /// <summary>(persistence id, manifest, JSON payload without its checksum line) of every journal event, in order.</summary>
     public List<(string Pid, string Manifest, string Payload)> Events()
     {
         var rows = new List<(string, string, string)>();
@@ -31,7 +31,7 @@ internal sealed class PostgresDatabase : IDisposable
         c.Open();
         using var cmd = new NpgsqlCommand("SELECT persistence_id, manifest, message FROM journal ORDER BY ordering", c);
         using var r = cmd.ExecuteReader();
-        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), System.Text.Encoding.UTF8.GetString((byte[])r[2])));
+        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), JournalReader.StripChecksum(System.Text.Encoding.UTF8.GetString((byte[])r[2]))));
         return rows;
     }
 

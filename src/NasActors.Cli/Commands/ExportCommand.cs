@@ -13,7 +13,7 @@ internal static class ExportCommand
 {
     public static Task<int> Run(CliArgs a)
     {
-        var store = new Runtime.Hosting.ExperimentStore(a.Store);
+        var store = ExperimentContext.OpenStore(a);
         var name = a.RequireName();
         var topText = a.Option("--top");
         int top = 0;
@@ -23,29 +23,14 @@ internal static class ExportCommand
         if (topText is null) top = settings.ExportTopK;
         var json = Render(settings.Seed, view, top);
         var outPath = a.Option("--out");
+        // Written whole or not at all; never over a device, pipe or symbolic link (see OutputFile).
         if (outPath is null)
         {
             Console.Out.Write(json);
             return Task.FromResult(0);
         }
-        // Written whole or not at all.
-        string full;
-        try { full = Path.GetFullPath(outPath); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new NasUserException($"--out '{outPath}' is not a usable path ({e.Message})");
-        }
-        var tmp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(tmp, json, new UTF8Encoding(false));
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw new NasUserException($"cannot write {full} ({e.Message}); pass a writable file path with --out");
-        }
+        if (OutputFile.Write(outPath, json, refuseExistingFile: false)) return Task.FromResult(0);
+        var full = Path.GetFullPath(outPath);
         Console.WriteLine($"wrote the top {Math.Min(top, view.Status.Ranking.Length)} architectures of {name} to {full}");
         return Task.FromResult(0);
     }

@@ -26,24 +26,9 @@ internal static class GenConfigCommand
             Console.Out.Write(text);
             return Task.FromResult(0);
         }
-        string full;
-        try { full = Path.GetFullPath(outPath); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new NasUserException($"--out '{outPath}' is not a usable path ({e.Message})");
-        }
-        if (File.Exists(full)) throw new NasUserException($"{full} exists; pick another --out (nothing was written)");
-        var tmp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
-            File.Move(tmp, full);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw new NasUserException($"cannot write {full} ({e.Message}); pass a writable file path with --out");
-        }
+        // An existing file is refused; a device or pipe is written into, a symbolic link refused (see OutputFile).
+        if (OutputFile.Write(outPath, text, refuseExistingFile: true)) return Task.FromResult(0);
+        var full = Path.GetFullPath(outPath);
         Console.WriteLine($"wrote a config for {strategy.Name} on {space.Name} to {full}; run it with: nas search --config {outPath}");
         return Task.FromResult(0);
     }

@@ -21,8 +21,11 @@ internal static class SearchCommand
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
         if (a.Positional.Length > 0)
             throw new NasUserException($"`nas search` takes no positional arguments (got '{a.Positional[0]}'); name the experiment with --name {a.Positional[0]}");
-        var text = NasConfig.ComposeText(ConfigFiles.Read(path), a.All("--set"));
-        var settings = NasSettings.Create(NasConfig.Parse(text, path), path);
+        var overrides = a.All("--set");
+        var text = NasConfig.ComposeText(ConfigFiles.Read(path), overrides);
+        NasSettings settings;
+        try { settings = NasSettings.Create(NasConfig.Parse(text, path), path); }
+        catch (NasUserException e) { throw BlameOverride(e, path, overrides); }
         if (settings.IntraOpThreads == 0)
         {
             // Results are bit-identical only for a fixed thread count: pin what "auto" means on this machine, so a
@@ -30,7 +33,7 @@ internal static class SearchCommand
             text += $"nas.trainers.intra-op-threads = {settings.EffectiveThreads} # pinned at creation\n";
             settings = NasSettings.Create(NasConfig.Parse(text, path), path);
         }
-        var store = new ExperimentStore(a.Store);
+        var store = ExperimentContext.OpenStore(a);
         var name = a.Option("--name") ?? $"{settings.StrategyName}-{DateTime.Now:yyyyMMdd-HHmmss}";
         ExperimentStore.CheckName(name);
         if (a.Flag("--cluster")) return await ClusterSearchCommand.Run(a, store, name, text, settings);
@@ -53,8 +56,9 @@ internal static class SearchCommand
 
     public static async Task<int> Resume(CliArgs a)
     {
-        var store = new ExperimentStore(a.Store);
+        var store = ExperimentContext.OpenStore(a);
         var name = a.RequireName();
+        ExperimentContext.CheckConfigPresent(store, name);
         if (store.Exists(name)) Runtime.Hosting.ExperimentJournal.CheckFormat(store, name);
         if (store.Exists(name) && store.IsClusterExperiment(name))
             throw new NasUserException($"experiment '{name}' runs on a cluster: start its controller nodes (`nas node --role controller`) and its coordinator resumes it; follow it with `nas search --cluster --name {name}` and the same config");
@@ -72,24 +76,37 @@ internal static class SearchCommand
         var progress = new ConsoleProgress();
         var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, progress.Report);
         var interrupted = new TaskCompletionSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted.TrySetResult(); };
+        var disposed = false;
+        // Ctrl-C (SIGINT, exit 130) and SIGTERM (exit 143, what `kill` and service managers send) both stop the run
+        // cleanly: the journal keeps everything done so far and the resume hint is printed.
+        var signal = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Interlocked.CompareExchange(ref signal, 130, 0); interrupted.TrySetResult(); };
         Console.CancelKeyPress += onCancel;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            Interlocked.CompareExchange(ref signal, 143, 0);
+            interrupted.TrySetResult();
+        });
         try
         {
             var finished = await Task.WhenAny(host.Completion, interrupted.Task);
             if (finished == interrupted.Task)
             {
-                Console.Error.WriteLine($"interrupted; everything done so far is in the journal. Continue with: nas resume {ctx.Name}" + StoreHint(ctx));
-                return 130;
+                // Stop the run first, so that the journal is closed when the hint says it is complete.
+                await host.DisposeAsync();
+                disposed = true;
+                Console.Error.WriteLine($"interrupted{(signal == 143 ? " (SIGTERM)" : "")}; everything done so far is in the journal. Continue with: nas resume {ctx.Name}" + StoreHint(ctx.Store));
+                return signal == 0 ? 130 : signal;
             }
             var done = await host.Completion;
-            Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed);
+            Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store));
             return 0;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            await host.DisposeAsync();
+            if (!disposed) await host.DisposeAsync();
         }
     }
 
@@ -99,6 +116,31 @@ internal static class SearchCommand
         (s.MaxFlops > 0 ? string.Create(CultureInfo.InvariantCulture, $", FLOPs <= {s.MaxFlops / 1e6:F2} M") : "")
         + (s.MaxParams > 0 ? string.Create(CultureInfo.InvariantCulture, $", params <= {s.MaxParams:N0}") : "");
 
-    private static string StoreHint(ExperimentContext ctx) =>
-        Path.GetFullPath("experiments") == ctx.Store.Root ? "" : $" --store {ctx.Store.Root}";
+    /// <summary>" --store DIR" for the hints a command prints, unless DIR is the default (./experiments with no $NAS_STORE).</summary>
+    internal static string StoreHint(ExperimentStore store) =>
+        Path.GetFullPath("experiments") == store.Root && Environment.GetEnvironmentVariable("NAS_STORE") is null ? ""
+        : store.Root.Any(char.IsWhiteSpace) || store.Root.Contains('\'') ? $" --store \"{store.Root}\"" : $" --store {store.Root}";
+
+    /// <summary>
+    /// A settings error about a key that a --set override gave names that --set option rather than the config file
+    /// (the later override wins, as in the composed text).
+    /// </summary>
+    internal static NasUserException BlameOverride(NasUserException e, string path, IEnumerable<string> overrides)
+    {
+        foreach (var o in overrides.Reverse())
+        {
+            var key = NasConfig.OverrideKey(o);
+            var at = 0;
+            while ((at = e.Message.IndexOf(key, at, StringComparison.Ordinal)) >= 0)
+            {
+                var before = at == 0 ? ' ' : e.Message[at - 1];
+                var end = at + key.Length;
+                var after = end < e.Message.Length ? e.Message[end] : ' ';
+                if (!(char.IsLetterOrDigit(before) || before is '-' or '.') && !(char.IsLetterOrDigit(after) || after is '-' or '_'))
+                    return new NasUserException(e.Message.Replace(path, "--set " + o, StringComparison.Ordinal));
+                at = end;
+            }
+        }
+        return e;
+    }
 }

@@ -8,11 +8,14 @@ internal static class StatusCommand
 {
     public static Task<int> Run(CliArgs a)
     {
-        var store = new ExperimentStore(a.Store);
+        var store = ExperimentContext.OpenStore(a);
         if (a.Positional.Length == 0)
         {
             var names = store.List();
-            if (names.Count == 0)
+            var broken = ExperimentContext.MissingConfig(store).ToList();
+            foreach (var n in broken)
+                Console.WriteLine($"{n,-32} unreadable: its {ExperimentStore.ConfigFile} is missing; restore it (see `nas status {n}`)");
+            if (names.Count == 0 && broken.Count == 0)
             {
                 Console.WriteLine($"no experiments in {store.Root}; start one with `nas search`");
                 return Task.FromResult(0);
@@ -43,7 +46,7 @@ internal static class StatusCommand
         Console.WriteLine($"  phase      {st.Phase}");
         Console.WriteLine($"  progress   {ConsoleProgress.PlanLine(st, phase: false).Trim()}");
         Console.WriteLine($"  journal    {view.Events} events; shared weights {st.Checkpoint ?? "-"}");
-        if (st.Finished) Report.PrintResult(name, space, st, settings.ExportTopK, null);
+        if (st.Finished) Report.PrintResult(name, space, st, settings.ExportTopK, null, SearchCommand.StoreHint(store));
         else if (!st.Ranking.IsEmpty)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best so far {st.Ranking[0].Rollout.Id} validation accuracy {st.Ranking[0].Metrics.Accuracy:P2}"));
         return Task.FromResult(0);

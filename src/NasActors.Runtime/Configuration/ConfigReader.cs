@@ -24,7 +24,11 @@ internal sealed class ConfigReader(Config config, string source, string path = "
         try { return read(full); }
         catch (Exception e) when (e is not NasUserException)
         {
-            throw new NasUserException($"{full} in {source} is not {expected}: '{Raw(full)}'");
+            var raw = Raw(full);
+            // Akka's HOCON shows a key with nothing after '=' as <<unknown value>>.
+            if (raw.Trim().Length == 0 || raw.Contains("<<unknown value>>", StringComparison.Ordinal))
+                throw new NasUserException($"{full} in {source} is empty; give {expected}");
+            throw new NasUserException($"{full} in {source} is not {expected}: '{raw}'");
         }
     }
 

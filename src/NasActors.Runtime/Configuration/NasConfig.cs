@@ -51,16 +51,57 @@ public static class NasConfig
         return sb.ToString();
     }
 
-    /// <summary>The user's text: the file's content followed by one line per override.</summary>
+    /// <summary>
+    /// The user's text: the file's content followed by one line per override. Each override is checked on its own
+    /// first (form, empty value, HOCON syntax, known key), so that its mistakes name the --set option, not the file.
+    /// </summary>
     public static string ComposeText(string? fileText, IEnumerable<string> overrides) =>
         (fileText ?? "") + "\n" + string.Join("\n", overrides.Select(o =>
         {
-            var eq = o.IndexOf('=');
-            if (eq <= 0) throw new NasUserException($"--set '{o}' is not key=value; write e.g. --set nas.train.total-steps=200");
-            var key = o[..eq].Trim();
-            if (!key.StartsWith("nas.", StringComparison.Ordinal)) key = "nas." + key;
-            return key + " = " + o[(eq + 1)..].Trim();
+            var line = OverrideLine(o);
+            var source = "--set " + o;
+            HoconLint.Check(line, source);
+            Config one;
+            try { one = ConfigurationFactory.ParseString(QuoteDevices(line), HoconIncludes.NotExpanded); }
+            catch (Exception e)
+            {
+                throw new NasUserException($"{source} is not valid HOCON: {e.Message.ReplaceLineEndings(" ").Trim()}; quote a value with special characters, e.g. --set 'nas.data.directory=\"/my data\"'");
+            }
+            CheckKeys(one.Root, Reference.Root, "", source);
+            return line;
         })) + "\n";
+
+    /// <summary>The HOCON line of one --set KEY=VALUE (the nas. prefix is optional).</summary>
+    public static string OverrideLine(string o)
+    {
+        var eq = o.IndexOf('=');
+        if (eq <= 0) throw new NasUserException($"--set '{o}' is not key=value; write e.g. --set nas.train.total-steps=200");
+        var key = OverrideKey(o);
+        var value = o[(eq + 1)..].Trim();
+        if (value.Length == 0)
+            throw new NasUserException($"--set {o} gives {key} an empty value; give a value, e.g. --set {key}=VALUE (write \"\" for an empty string)");
+        return key + " = " + value;
+    }
+
+    /// <summary>The full key an override sets (nas. added when missing).</summary>
+    public static string OverrideKey(string o)
+    {
+        var eq = o.IndexOf('=');
+        var key = (eq > 0 ? o[..eq] : o).Trim();
+        return key.StartsWith("nas.", StringComparison.Ordinal) ? key : "nas." + key;
+    }
+
+    /// <summary>
+    /// A device list's bare cuda:N entries (devices = [cpu, cuda:0], as written on the command line) quoted, so that
+    /// HOCON does not read the ':' as a key separator. Only lists assigned to a `devices` key are touched.
+    /// </summary>
+    internal static string QuoteDevices(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"(\bdevices\s*[=:]?\s*)\[([^\[\]""\n#]*)\]", m =>
+            m.Groups[1].Value + "[" + string.Join(",", m.Groups[2].Value.Split(',').Select(item =>
+            {
+                var t = item.Trim();
+                return System.Text.RegularExpressions.Regex.IsMatch(t, @"^cuda:\d+$") ? item.Replace(t, "\"" + t + "\"") : item;
+            })) + "]");
 
     /// <summary>Parses <paramref name="text"/>, checks its keys, and returns it over the reference defaults.</summary>
     public static Config Parse(string text, string source)
@@ -69,7 +110,7 @@ public static class NasConfig
         HoconLint.Check(text, source);
         try
         {
-            user = ConfigurationFactory.ParseString(text, HoconIncludes.NotExpanded);
+            user = ConfigurationFactory.ParseString(QuoteDevices(text), HoconIncludes.NotExpanded);
         }
         catch (Exception e)
         {

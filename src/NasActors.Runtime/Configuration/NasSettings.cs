@@ -64,6 +64,9 @@ public sealed record NasSettings(
             r.Int("nas.train.validation-images", 1, 59_000),
             r.Int("nas.train.eval-batch-size", 1, 65_536),
             seed);
+        // A bare string (devices = cpu) reads as an empty list in Akka's HOCON: name the real mistake.
+        if (config.GetValue("nas.trainers.devices") is { } dv && !dv.IsArray() && dv.IsString() && !string.IsNullOrWhiteSpace(dv.GetString()))
+            throw new NasUserException($"nas.trainers.devices in {source} must be a list like [cpu] or [cpu, \"cuda:0\"], not '{dv}'");
         var devices = r.StringList("nas.trainers.devices");
         if (devices.IsEmpty) throw new NasUserException($"nas.trainers.devices in {source} is empty; list at least one device, e.g. [cpu]");
         foreach (var d in devices)

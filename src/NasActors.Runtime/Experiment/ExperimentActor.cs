@@ -58,12 +58,17 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
         Recover<Started>(e =>
         {
+            CheckReplayed();
             _started = e;
             _otherPlan = e.SpaceHash != _settings.Space.Hash || e.Strategy != _settings.Strategy;
         });
         // A journal of another space or strategy is refused once recovered (OnRecovered says what differs); its events
         // are not this plan's to fold (they could make Apply throw, which would report the journal as corrupt).
-        Recover<PlanEvent>(e => { if (!_otherPlan) _state = _plan.Apply(_state, e); });
+        Recover<PlanEvent>(e =>
+        {
+            CheckReplayed();
+            if (!_otherPlan) _state = _plan.Apply(_state, e);
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<GetStatus>(_ => Sender.Tell(Status()));
@@ -86,11 +91,30 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         Command<LeaseTick>(_ => CheckLeases());
     }
 
+    private long _replayed;
+
+    /// <summary>
+    /// The replayed events must be numbered 1..N, each once: the journal's replay filter catches events of a replaced
+    /// writer but neither a gap (a lost row) nor a repeated number from the same writer. Throwing fails the recovery.
+    /// </summary>
+    private void CheckReplayed()
+    {
+        var expected = ++_replayed;
+        if (LastSequenceNr == expected) return;
+        throw new InvalidOperationException(LastSequenceNr < expected
+            ? $"event {LastSequenceNr} of {PersistenceId} appears twice"
+            : $"event {expected} of {PersistenceId} is missing (the next is {LastSequenceNr})");
+    }
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         // Not base: it logs the exception with its stack trace to stdout. The actor stops either way.
-        _listener.Tell(new Failed($"the journal of experiment '{_settings.Name}' cannot be replayed ({reason.GetBaseException().Message}); it is corrupt or from another version: restore the store from a backup or start a new experiment", true));
+        _listener.Tell(new Failed($"the journal of experiment '{_settings.Name}' cannot be replayed ({OneLine(reason.GetBaseException().Message)}); it is corrupt or from another version: restore the store from a backup or start a new experiment", true));
     }
+
+    /// <summary>Akka's replay-filter messages span lines; a failure is reported as one.</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {

@@ -32,6 +32,15 @@ public static class AkkaConfig
         }
         """).WithFallback(Serialization);
 
+    /// <summary>Akka's log lines on stderr (<see cref="StderrLogger"/>): a process whose stdout is progress and a result.</summary>
+    public static Config StderrLogging => ConfigurationFactory.ParseString("""
+        akka {
+          # Before the logger starts and after it stops, Akka writes to stdout itself: only errors then.
+          stdout-loglevel = ERROR
+          loggers = ["NasActors.Runtime.Hosting.StderrLogger, NasActors.Runtime"]
+        }
+        """);
+
     public static Config Quiet => ConfigurationFactory.ParseString("""
         akka {
           loglevel = WARNING
@@ -63,7 +72,12 @@ public static class AkkaConfig
         return Persistence("PostgreSQL.15", connectionString, connectionString, "recovery-event-timeout = 10s");
     }
 
-    /// <summary>Akka.Persistence.Sql journal and snapshot store on <paramref name="provider"/>; <paramref name="journalExtra"/> is added to the journal's section.</summary>
+    /// <summary>
+    /// Akka.Persistence.Sql journal and snapshot store on <paramref name="provider"/>; <paramref name="journalExtra"/> is
+    /// added to the journal's section. The replay filter fails recovery on events that are out of order or come from a
+    /// writer another one had replaced (Akka's default, repair-by-discard-old, drops them with a warning, and the
+    /// experiment would go on with fewer events).
+    /// </summary>
     private static Config Persistence(string provider, string journal, string snapshots, string journalExtra) => ConfigurationFactory.ParseString($$"""
         akka.persistence {
           journal {
@@ -72,6 +86,7 @@ public static class AkkaConfig
               connection-string = "{{Escape(journal)}}"
               provider-name = "{{provider}}"
               auto-initialize = on
+              replay-filter { mode = fail }
               {{journalExtra}}
             }
           }

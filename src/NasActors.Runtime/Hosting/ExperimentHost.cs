@@ -31,6 +31,7 @@ public sealed class ExperimentHost : IAsyncDisposable
         var plan = settings.CreatePlan(factory.Space, factory.Costs);
         var journal = store.JournalConfig(name);
         var config = (extra ?? Config.Empty)
+            .WithFallback(AkkaConfig.StderrLogging)
             .WithFallback(AkkaConfig.Quiet)
             .WithFallback(AkkaConfig.Serialization)
             .WithFallback(journal);

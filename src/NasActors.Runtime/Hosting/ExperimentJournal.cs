@@ -50,15 +50,20 @@ public static class ExperimentJournal
         return new View(started, plan.Status(state), rows.Count);
     }
 
-    private sealed record Row(long Sequence, string Manifest, byte[] Payload);
+    private sealed record Row(long Sequence, string Manifest, byte[] Payload, string Writer, long Ordering);
 
     private static object Deserialize(Row row, string name)
     {
         if (!NasManifests.All.TryGetValue(row.Manifest, out var type))
             throw new NasUserException($"the journal of experiment '{name}' holds event {row.Sequence} of kind '{row.Manifest}', which this version does not know (written by a newer version, or by a plugin that is not loaded)");
+        if (!NasManifests.Persisted.ContainsKey(row.Manifest))
+            throw new NasUserException($"event {row.Sequence} of experiment '{name}' (persistence id {ExperimentProtocol.PersistenceId(name)}) is a {row.Manifest}, a message, not a journal event; the journal is damaged: restore the store from a backup");
+        var json = JournalChecksum.Open(row.Manifest, row.Payload, out var error);
+        if (error is not null)
+            throw new NasUserException($"event {row.Sequence} of experiment '{name}' (persistence id {ExperimentProtocol.PersistenceId(name)}) cannot be trusted: {error}; the journal is damaged: restore the store from a backup");
         try
         {
-            return JsonSerializer.Deserialize(row.Payload, type, NasJson.Options)
+            return JsonSerializer.Deserialize(json.Span, type, NasJson.Options)
                    ?? throw new JsonException("empty payload");
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or NasUserException)
@@ -117,13 +122,43 @@ public static class ExperimentJournal
     {
         CheckFormat(connection, name);
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT sequence_number, manifest, message FROM journal WHERE persistence_id = @p AND deleted = @d ORDER BY sequence_number";
-        Parameter(cmd, "@p", ExperimentProtocol.PersistenceId(name));
+        cmd.CommandText = "SELECT sequence_number, manifest, message, writer_uuid, ordering FROM journal WHERE persistence_id = @p AND deleted = @d ORDER BY sequence_number, ordering";
+        var pid = ExperimentProtocol.PersistenceId(name);
+        Parameter(cmd, "@p", pid);
         Parameter(cmd, "@d", false);
         var rows = new List<Row>();
         using var r = cmd.ExecuteReader();
-        while (r.Read()) rows.Add(new Row(r.GetInt64(0), r.GetString(1), (byte[])r[2]));
+        while (r.Read()) rows.Add(new Row(r.GetInt64(0), r.GetString(1), (byte[])r[2], r.IsDBNull(3) ? "" : r.GetString(3), r.GetInt64(4)));
+        CheckSequence(rows, name, pid);
         return rows;
+    }
+
+    /// <summary>
+    /// The events must be numbered 1..N, each once, in the order they were written, and a writer (one run of the experiment) once replaced by another
+    /// never writes again: what the journal's replay filter (mode fail, see <see cref="AkkaConfig"/>) refuses on resume,
+    /// so status and export never show what resume would not replay.
+    /// </summary>
+    private static void CheckSequence(List<Row> rows, string name, string pid)
+    {
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        string? writer = null;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (seq, expected) = (rows[i].Sequence, i + 1L);
+            if (seq != expected)
+                throw new NasUserException(seq < expected
+                    ? $"event {seq} of experiment '{name}' (persistence id {pid}) appears twice in its journal; the journal is damaged: restore the store from a backup"
+                    : $"event {expected} of experiment '{name}' (persistence id {pid}) is missing from its journal (the next is {seq}); the journal is damaged: restore the store from a backup");
+            // The journal numbers its rows (ordering) as it writes them: an event numbered after another was written after it.
+            if (i > 0 && rows[i].Ordering <= rows[i - 1].Ordering)
+                throw new NasUserException($"event {seq} of experiment '{name}' (persistence id {pid}) was written before event {seq - 1}; the journal's order is damaged: restore the store from a backup");
+            var w = rows[i].Writer;
+            if (w == writer) continue;
+            if (replaced.Contains(w))
+                throw new NasUserException($"event {seq} of experiment '{name}' (persistence id {pid}) comes from writer {w}, which event {seq - 1}'s writer {writer} had replaced; the journal is damaged: restore the store from a backup");
+            if (writer is not null) replaced.Add(writer);
+            writer = w;
+        }
     }
 
     /// <summary>The line for a store written before the one-engine change.</summary>

@@ -11,6 +11,8 @@ namespace NasActors.Runtime.Serialization;
 /// ("nas.event.score-recorded.v2"), never CLR type names, so a renamed class does not break replay.
 /// An unknown manifest or type is an error, not a guess. Actor refs are written as their serialized path and
 /// resolved by this serializer's ActorSystem (see <see cref="ActorRefConverter"/>).
+/// Journal events (<see cref="NasManifests.Persisted"/>) carry a checksum line before their JSON, verified here on
+/// replay (<see cref="JournalChecksum"/>); messages are plain JSON.
 /// <para>
 /// Where Akka remoting is configured (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c> is in the system's config),
 /// a message (<see cref="NasManifests.Messages"/>) whose payload would not fit a frame, less <see cref="FrameMargin"/>
@@ -32,6 +34,7 @@ public sealed class NasSerializer : SerializerWithStringManifest
     private readonly FrozenDictionary<Type, string> Manifests = NasManifests.All.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);
     private readonly FrozenDictionary<string, Type> Types = NasManifests.All.ToFrozenDictionary();
     private readonly FrozenSet<Type> Limited = NasManifests.Messages.Values.ToFrozenSet();
+    private readonly FrozenSet<Type> Sealed = NasManifests.Persisted.Values.ToFrozenSet();
 
     private readonly JsonSerializerOptions _options;
 
@@ -66,7 +69,7 @@ public sealed class NasSerializer : SerializerWithStringManifest
                 $"{obj.GetType().FullName} ({manifest}) is {bytes.Length} bytes serialized, over the {l.Limit}-byte limit for a message " +
                 $"({FrameSizeKey} = {l.Frame} bytes, less {l.Frame - l.Limit} for the envelope): remoting would drop it. " +
                 "Send large data by reference (a checkpoint hash), not inside a message");
-        return bytes;
+        return Sealed.Contains(obj.GetType()) ? JournalChecksum.Seal(manifest, bytes) : bytes;
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -75,7 +78,13 @@ public sealed class NasSerializer : SerializerWithStringManifest
             throw new SerializationException(NasManifests.IsFormat1(manifest)
                 ? $"'{manifest}' is an event of store format 1, written before NasActors' one-engine change; this version reads format {Experiment.ExperimentProtocol.Format}"
                 : $"unknown NasActors manifest '{manifest}': the journal was written by a newer or different version, or by a plugin that is not loaded");
-        return JsonSerializer.Deserialize(bytes, type, _options)
+        ReadOnlyMemory<byte> json = bytes;
+        if (Sealed.Contains(type))
+        {
+            json = JournalChecksum.Open(manifest, bytes, out var error);
+            if (error is not null) throw new SerializationException(error);
+        }
+        return JsonSerializer.Deserialize(json.Span, type, _options)
                ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }
 }

@@ -140,7 +140,7 @@ public sealed class ExperimentJournalTests(ITestOutputHelper output) : IDisposab
                 {
                     c.Open();
                     using var cmd = c.CreateCommand();
-                    cmd.CommandText = "CREATE TABLE journal (ordering INTEGER, persistence_id TEXT, sequence_number INTEGER, deleted INTEGER, manifest TEXT, message BLOB)";
+                    cmd.CommandText = "CREATE TABLE journal (ordering INTEGER, persistence_id TEXT, sequence_number INTEGER, deleted INTEGER, manifest TEXT, message BLOB, writer_uuid TEXT)";
                     cmd.ExecuteNonQuery();
                 }
                 break;

@@ -244,7 +244,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(E.GetStatus.Instance);
         var json = """{"Id":3,"Metrics":{"Accuracy":0.5,"Loss":0.25,"Flops":10,"Params":2,"LatencyMs":0,"Energy":9},"Worker":"node-2"}""";
-        var back = Assert.IsType<ScoreRecorded>(serializer.FromBinary(Encoding.UTF8.GetBytes(json), "nas.event.score-recorded.v2"));
+        var back = Assert.IsType<ScoreRecorded>(serializer.FromBinary(JournalChecksum.Seal("nas.event.score-recorded.v2", Encoding.UTF8.GetBytes(json)), "nas.event.score-recorded.v2"));
         Assert.Equal(new ScoreRecorded(new RolloutId(3), new Metrics(0.5, 0.25, 10, 2)), back);
     }
 

@@ -6,7 +6,11 @@ namespace NasActors.Runtime.Tests.Support;
 /// <summary>One row of the Akka.Persistence.Sql journal, read straight from SQLite.</summary>
 public sealed record JournalRow(string PersistenceId, long SequenceNr, string Manifest, int SerializerId, byte[] Payload)
 {
-    public JsonElement Json => JsonDocument.Parse(Payload).RootElement;
+    /// <summary>The event's JSON, after its checksum line (#nas-sha256 ...).</summary>
+    public JsonElement Json => JsonDocument.Parse(StripChecksum(Payload)).RootElement;
+
+    public static ReadOnlyMemory<byte> StripChecksum(byte[] payload) =>
+        payload is [(byte)'#', ..] ? payload.AsMemory(Array.IndexOf(payload, (byte)'\n') + 1) : payload;
 }
 
 /// <summary>
