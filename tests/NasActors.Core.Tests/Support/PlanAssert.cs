@@ -71,6 +71,27 @@ public static class PlanAssert
     }
 
     /// <summary>Folding the journal over Initial gives, after every event, the state the live run had then.</summary>
+    /// <summary>
+    /// A run crashed after each of <paramref name="cuts"/> journaled events (the driver is deterministic: the live run's
+    /// first ones; one cut is made by a real stopped run) and resumed with a fresh plan ends with the live run's events
+    /// and state.
+    /// </summary>
+    public static void ResumesLikeTheLiveRun<TState>(Func<Plan<TState>> plan, Func<FakeBackend> backend, DriverOptions options, PlanRun live, IEnumerable<int> cuts)
+        where TState : class
+    {
+        var n = live.Events.Count;
+        foreach (var cut in cuts.Distinct())
+        {
+            var journal = cut == n / 2 ? PlanDriver.Run(plan(), backend(), options with { StopAfterEvents = cut }).Events : live.Events.Take(cut).ToList();
+            SameEvents(live.Events.Take(cut), journal);
+            var fresh = plan();
+            var resumed = PlanDriver.Resume(fresh, backend(), journal, cut, options);
+            Assert.True(resumed.Finished, $"cut {cut}: ended with {resumed.End}");
+            SameEvents(live.Events, resumed.Events);
+            SameState(fresh, live.Final, resumed.Final);
+        }
+    }
+
     public static void ReplaysEveryState(IPlan plan, PlanRun run)
     {
         Assert.Equal(0, run.Resumed);

@@ -199,16 +199,7 @@ public class EnasPlanTests
         var options = DriverOptions.Shuffled(6);
         var live = PlanDriver.Run(c.Plan(), c.Backend(), options);
         var n = live.Events.Count;
-        foreach (var cut in new[] { 0, 1, 2, 3, 7, n / 5, n / 3, n / 2, 3 * n / 4, n - 4, n - 2, n - 1, n }.Distinct())
-        {
-            var journal = cut == n / 2 ? PlanDriver.Run(c.Plan(), c.Backend(), options with { StopAfterEvents = cut }).Events : live.Events.Take(cut).ToList();
-            PlanAssert.SameEvents(live.Events.Take(cut), journal);
-            var fresh = c.Plan();
-            var resumed = PlanDriver.Resume(fresh, c.Backend(), journal, cut, options);
-            Assert.True(resumed.Finished, $"cut {cut}: ended with {resumed.End}");
-            PlanAssert.SameEvents(live.Events, resumed.Events);
-            PlanAssert.SameState(fresh, live.Final, resumed.Final);
-        }
+        PlanAssert.ResumesLikeTheLiveRun(() => c.Plan(), c.Backend, options, live, [0, 1, 2, 3, 7, n / 5, n / 3, n / 2, 3 * n / 4, n - 4, n - 2, n - 1, n]);
     }
 
     [Fact]

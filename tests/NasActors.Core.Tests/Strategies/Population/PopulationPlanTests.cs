@@ -167,19 +167,7 @@ public class PopulationPlanTests
         var live = PlanDriver.Run(c.Plan(), c.Backend(), options);
         Assert.True(live.Finished);
         var n = live.Events.Count;
-        int[] cuts = [0, 1, 2, 5, n / 4, n / 3, n / 2, 2 * n / 3, n - 3, n - 1, n];
-        foreach (var cut in cuts.Distinct())
-        {
-            // The crashed run journaled `cut` events (the driver is deterministic: the live run's first ones); a new
-            // process replays them with a new plan and runs on.
-            var journal = cut == n / 2 ? PlanDriver.Run(c.Plan(), c.Backend(), options with { StopAfterEvents = cut }).Events : live.Events.Take(cut).ToList();
-            PlanAssert.SameEvents(live.Events.Take(cut), journal);
-            var fresh = c.Plan();
-            var resumed = PlanDriver.Resume(fresh, c.Backend(), journal, cut, options);
-            Assert.True(resumed.Finished, $"cut {cut}: ended with {resumed.End}");
-            PlanAssert.SameEvents(live.Events, resumed.Events);
-            PlanAssert.SameState(fresh, live.Final, resumed.Final);
-        }
+        PlanAssert.ResumesLikeTheLiveRun(() => c.Plan(), c.Backend, options, live, [0, 1, 2, 5, n / 4, n / 3, n / 2, 2 * n / 3, n - 3, n - 1, n]);
     }
 
     [Fact]
