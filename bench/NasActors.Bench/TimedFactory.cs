@@ -18,7 +18,7 @@ internal sealed class TimedFactory(ITrainerBackendFactory inner, Stopwatch clock
     private string? _firstKind;
 
     public SearchSpace Space => inner.Space;
-    public CostTable Costs => inner.Costs;
+    public ICostModel Costs => inner.Costs;
 
     /// <summary>Seconds on <c>clock</c> when the first work started, or -1.</summary>
     public double FirstWorkSeconds => Interlocked.Read(ref _firstTicks) < 0 ? -1 : TimeSpan.FromTicks(_firstTicks).TotalSeconds;

@@ -28,12 +28,15 @@ internal sealed class CliProcess : IDisposable
     /// <summary>./run-cluster.sh (which starts the CLI's nodes itself).</summary>
     public static CliProcess RunCluster(IReadOnlyDictionary<string, string>? env, params string[] args) => new("run-cluster.sh", env, args);
 
-    private CliProcess(string? script, IReadOnlyDictionary<string, string>? env, string[] args)
+    /// <summary>Another .NET program of the repository (the example), run like the CLI.</summary>
+    public static CliProcess Program(string dll, params string[] args) => new(null, null, args, dll);
+
+    private CliProcess(string? script, IReadOnlyDictionary<string, string>? env, string[] args, string? dll = null)
     {
         if (!File.Exists(Dll))
             throw new InvalidOperationException($"{Dll} is missing: build the CLI in Release first (./test.sh does)");
         var psi = new ProcessStartInfo(script is null ? "dotnet" : "bash") { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script is null ? Dll : Path.Combine(RepoRoot, script));
+        psi.ArgumentList.Add(script is null ? dll ?? Dll : Path.Combine(RepoRoot, script));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
         psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";

@@ -1,3 +1,5 @@
+using NasActors.Torch.Mutables;
+using NasActors.Torch.Tests.Support;
 using System.Collections.Immutable;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
@@ -51,7 +53,7 @@ internal static class TinySpecs
         spec ??= Enas();
         CostTable costs;
         using (var counted = new EnasMicroSupernet(spec)) costs = FlopsCounter.Count(counted);
-        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, new EnasMicroSupernet(spec), EnasMicroSpace.Create(spec), costs,
+        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, ModelSpace.Create("enas-micro", new EnasMicroSupernet(spec), 1, 1, 28, 28), costs,
             train ?? Train(), data, new CheckpointStore(checkpoints), policy);
     }
 
@@ -62,7 +64,7 @@ internal static class TinySpecs
         spec ??= Supernet();
         CostTable costs;
         using (var counted = new SposSupernet(spec)) costs = FlopsCounter.Count(counted);
-        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, new SposSupernet(spec), SposSpace.Create(spec), costs,
+        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, ModelSpace.Create("spos-shufflenet", new SposSupernet(spec), 1, 1, 28, 28), costs,
             train ?? Train(), data, new CheckpointStore(checkpoints), policy);
     }
 

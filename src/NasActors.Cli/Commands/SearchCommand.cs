@@ -33,6 +33,11 @@ internal static class SearchCommand
             text += $"nas.trainers.intra-op-threads = {settings.EffectiveThreads} # pinned at creation\n";
             settings = NasSettings.Create(NasConfig.Parse(text, path), path);
         }
+        if (Plugins.PinLine(NasConfig.Parse(text, path), path) is { Length: > 0 } pin)
+        {
+            text += pin;
+            settings = NasSettings.Create(NasConfig.Parse(text, path), path);
+        }
         var store = ExperimentContext.OpenStore(a);
         var name = a.Option("--name") ?? $"{settings.StrategyName}-{DateTime.Now:yyyyMMdd-HHmmss}";
         ExperimentStore.CheckName(name);

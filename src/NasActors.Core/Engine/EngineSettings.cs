@@ -12,6 +12,6 @@ public sealed record EngineSettings(long Seed, OneShotSettings OneShot, long Max
 {
     public bool HasLimits => MaxFlops > 0 || MaxParams > 0;
 
-    public Constraints Constraints(CostTable? costs) =>
+    public Constraints Constraints(ICostModel? costs) =>
         costs is null ? Strategies.Constraints.None : new(costs, MaxFlops > 0 ? MaxFlops : null, MaxParams > 0 ? MaxParams : null);
 }

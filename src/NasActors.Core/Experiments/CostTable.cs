@@ -8,8 +8,10 @@ namespace NasActors.Core.Experiments;
 /// choice blocks have fixed input/output shapes (SPOS), which is why SPOS's own code uses a FLOPs lookup table.
 /// The Torch layer fills it by counting the real modules; the strategies only read it.
 /// </summary>
-public sealed record CostTable(ArchitectureCost Base, ImmutableDictionary<string, ArchitectureCost> Entries)
+public sealed record CostTable(ArchitectureCost Base, ImmutableDictionary<string, ArchitectureCost> Entries) : ICostModel
 {
+    public bool Cheap => true;
+
     public static string EntryKey(string choiceKey, string candidate) => choiceKey + "=" + candidate;
 
     public ArchitectureCost Cost(Architecture arch)

@@ -27,7 +27,7 @@ public static partial class NniArchitectureJson
                     break;
                 case ChoiceKind.Input:
                     w.WriteStartArray();
-                    foreach (var p in v.Split(',')) w.WriteNumberValue(int.Parse(p, CultureInfo.InvariantCulture));
+                    foreach (var p in v.Split(',', StringSplitOptions.RemoveEmptyEntries)) w.WriteNumberValue(int.Parse(p, CultureInfo.InvariantCulture));
                     w.WriteEndArray();
                     break;
                 case ChoiceKind.Value when CanonicalNumber().IsMatch(v):
@@ -65,8 +65,9 @@ public static partial class NniArchitectureJson
             string v = (c.Kind, p.Value.ValueKind) switch
             {
                 (ChoiceKind.Input, JsonValueKind.Number) => InputIndex(p.Name, p.Value).ToString(CultureInfo.InvariantCulture),
-                (ChoiceKind.Input, JsonValueKind.Array) => string.Join(",", p.Value.EnumerateArray().Select(e => InputIndex(p.Name, e)).Order()
+                (ChoiceKind.Input, JsonValueKind.Array) => string.Join(",", InputIndices(p.Name, p.Value, c.Candidates.Length).Order()
                     .Select(i => i.ToString(CultureInfo.InvariantCulture))),
+                (ChoiceKind.Input, JsonValueKind.Null) when c.NChosen == Choice.AnyNumber => "", // NNI's None: no input chosen
                 (_, JsonValueKind.String) => p.Value.GetString()!,
                 (ChoiceKind.Value, JsonValueKind.Number) => p.Value.GetRawText(),
                 _ => throw new SearchSpaceException($"architecture value for '{p.Name}' has JSON type {p.Value.ValueKind}, which does not fit a {c.Kind} choice"),
@@ -76,6 +77,20 @@ public static partial class NniArchitectureJson
         var arch = new Architecture(pairs);
         space.Validate(arch);
         return arch;
+    }
+
+    /// <summary>A list of indices, or NNI 1.x's mask of booleans (one per candidate).</summary>
+    private static IEnumerable<int> InputIndices(string key, JsonElement array, int nCandidates)
+    {
+        var items = array.EnumerateArray().ToList();
+        if (items.Count > 0 && items.All(e => e.ValueKind is JsonValueKind.True or JsonValueKind.False))
+        {
+            // A mask of another length belongs to another space: reading the missing entries as false would hide that.
+            if (items.Count != nCandidates)
+                throw new SearchSpaceException($"architecture value for input choice '{key}' is a mask of {items.Count} booleans; it has {nCandidates} inputs, so the mask needs one per input");
+            return items.Select((e, i) => (e, i)).Where(t => t.e.ValueKind == JsonValueKind.True).Select(t => t.i);
+        }
+        return items.Select(e => InputIndex(key, e));
     }
 
     private static int InputIndex(string key, JsonElement e) =>

@@ -42,8 +42,12 @@ public sealed class SearchSpace
                 if (!cands.Add(v))
                     throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' lists candidate '{v}' twice; candidates must be distinct");
             }
-            if (c.NChosen < 1 || c.NChosen > c.Candidates.Length || (c.Kind != ChoiceKind.Input && c.NChosen != 1))
-                throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' chooses {c.NChosen} of {c.Candidates.Length}; n_chosen must be 1 (layer/value) or between 1 and the number of inputs");
+            if (c.Kind != ChoiceKind.Input && c.NChosen != 1)
+                throw new SearchSpaceException($"search space '{name}': choice '{c.Key}' chooses {c.NChosen}; n_chosen of a layer or value choice must be 1");
+            if (c.Kind == ChoiceKind.Input && (c.NChosen < Choice.AnyNumber || c.NChosen > c.Candidates.Length))
+                throw new SearchSpaceException($"search space '{name}': input choice '{c.Key}' chooses {c.NChosen} of {c.Candidates.Length} inputs; n_chosen must be between 1 and {c.Candidates.Length}, or any number (null)");
+            if (c.Kind == ChoiceKind.Input && c.NChosen == Choice.AnyNumber && c.Candidates.Length > 16)
+                throw new SearchSpaceException($"search space '{name}': input choice '{c.Key}' may choose any of {c.Candidates.Length} inputs (2^{c.Candidates.Length} subsets); at most 16 inputs, or fix n_chosen");
         }
         return new SearchSpace(name, list);
     }
@@ -91,8 +95,9 @@ public sealed class SearchSpace
     private static bool IsValidValue(Choice c, string v)
     {
         if (c.Kind != ChoiceKind.Input) return c.Candidates.Contains(v);
+        if (c.NChosen == Choice.AnyNumber && v.Length == 0) return true; // none chosen
         var parts = v.Split(',');
-        if (parts.Length != c.NChosen) return false;
+        if (c.NChosen != Choice.AnyNumber && parts.Length != c.NChosen) return false;
         var prev = -1;
         foreach (var p in parts)
         {
@@ -108,6 +113,10 @@ public sealed class SearchSpace
     public static string SampleValue(Choice c, Xoshiro256 rng)
     {
         if (c.Kind != ChoiceKind.Input) return c.Candidates[rng.NextInt(c.Candidates.Length)];
+        if (c.NChosen == Choice.AnyNumber)
+            // Every subset equally likely: each input in or out with probability 1/2.
+            return string.Join(",", Enumerable.Range(0, c.Candidates.Length).Where(_ => rng.NextInt(2) == 1)
+                .Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList());
         // Partial Fisher-Yates: k distinct inputs, stored ascending (canonical).
         var idx = Enumerable.Range(0, c.Candidates.Length).ToArray();
         for (var i = 0; i < c.NChosen; i++)
@@ -133,9 +142,12 @@ public sealed class SearchSpace
     }
 
     /// <summary>All values of a choice; input choices as ascending index combinations.</summary>
-    private static IReadOnlyList<string> AllValues(Choice c)
+    internal static IReadOnlyList<string> AllValues(Choice c)
     {
         if (c.Kind != ChoiceKind.Input) return c.Candidates;
+        if (c.NChosen == Choice.AnyNumber)
+            return [.. Enumerable.Range(0, 1 << c.Candidates.Length).Select(mask => string.Join(",",
+                Enumerable.Range(0, c.Candidates.Length).Where(i => (mask & (1 << i)) != 0).Select(i => i.ToString(CultureInfo.InvariantCulture))))];
         var result = new List<string>();
         int n = c.Candidates.Length, k = c.NChosen;
         var a = Enumerable.Range(0, k).ToArray();

@@ -4,7 +4,7 @@ using NasActors.Core.SearchSpaces;
 namespace NasActors.Core.Strategies;
 
 /// <summary>FLOPs / parameter limits checked when sampling, so over-budget architectures are never proposed.</summary>
-public sealed record Constraints(CostTable? Costs, long? MaxFlops, long? MaxParams)
+public sealed record Constraints(ICostModel? Costs, long? MaxFlops, long? MaxParams)
 {
     public static readonly Constraints None = new(null, null, null);
 
@@ -26,8 +26,10 @@ public sealed record Constraints(CostTable? Costs, long? MaxFlops, long? MaxPara
             throw new NasUserException($"nas.search.max-params = {p} is below the smallest architecture's {min.Params} parameters; raise it or set it to 0 (no limit)");
         // The cheapest architecture fitting is not enough: sampling must find admissible ones. Count them exactly in
         // small spaces, estimate with a fixed-seed sample in large ones (deterministic either way).
-        var (admitted, examined) = space.Size <= 250_000 ? CountAll(space) : CountSample(space, 20_000);
-        var minFraction = space.Size <= 250_000 ? 0 : 1.0 / 5000;
+        // A measured model costs a forward pass per new architecture: look at fewer of them.
+        var (all, sample) = Costs.Cheap ? (250_000, 20_000) : (4096, 512);
+        var (admitted, examined) = space.Size <= all ? CountAll(space) : CountSample(space, sample);
+        var minFraction = space.Size <= all ? 0 : 1.0 / 5000;
         if ((double)admitted / examined <= minFraction)
             throw new NasUserException($"only {admitted} of {examined} architectures meet nas.search.max-flops / max-params, too few to search; raise the limits or set them to 0 (no limit)");
     }

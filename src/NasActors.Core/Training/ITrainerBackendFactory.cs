@@ -7,7 +7,7 @@ namespace NasActors.Core.Training;
 public interface ITrainerBackendFactory
 {
     SearchSpace Space { get; }
-    CostTable Costs { get; }
+    ICostModel Costs { get; }
 
     /// <summary>Called on the trainer's dedicated thread. Throws <see cref="NasUserException"/> for a device this build cannot use.</summary>
     ITrainerBackend Create(string device);

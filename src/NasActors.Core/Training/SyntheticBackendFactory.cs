@@ -12,10 +12,10 @@ namespace NasActors.Core.Training;
 /// cluster tests use it to measure the runtime (actors, remoting, journal) rather than the CPU
 /// (<c>nas.trainers.backend = synthetic</c>).
 /// </summary>
-public sealed class SyntheticBackendFactory(SearchSpace space, CostTable costs, TimeSpan cost) : ITrainerBackendFactory
+public sealed class SyntheticBackendFactory(SearchSpace space, ICostModel costs, TimeSpan cost) : ITrainerBackendFactory
 {
     public SearchSpace Space => space;
-    public CostTable Costs => costs;
+    public ICostModel Costs => costs;
     public TimeSpan Cost => cost;
 
     /// <summary>Completes when the first work item starts (benchmarks measure time to first work with it).</summary>

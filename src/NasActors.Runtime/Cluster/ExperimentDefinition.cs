@@ -5,4 +5,4 @@ using NasActors.Runtime.Configuration;
 namespace NasActors.Runtime.Cluster;
 
 /// <summary>A validated experiment: settings, space, cost table and what to dispose when it ends.</summary>
-public sealed record ExperimentDefinition(NasSettings Settings, SearchSpace Space, CostTable Costs, IDisposable? Owner);
+public sealed record ExperimentDefinition(NasSettings Settings, SearchSpace Space, ICostModel Costs, IDisposable? Owner);

@@ -11,9 +11,12 @@ namespace NasActors.Runtime.Configuration;
 /// </summary>
 public static class NasConfig
 {
-    private static readonly Lazy<Config> ReferenceConfig = new(() => ConfigurationFactory.ParseString(ReferenceText));
+    private static Config? _reference;
 
-    public static Config Reference => ReferenceConfig.Value;
+    /// <summary>The defaults of every registered module (rebuilt when a plugin registers more).</summary>
+    public static Config Reference => _reference ??= ConfigurationFactory.ParseString(ReferenceText);
+
+    internal static void ReferenceChanged() => _reference = null;
 
     /// <summary>The embedded reference.conf.</summary>
     public static string BaseReferenceText
@@ -117,6 +120,8 @@ public static class NasConfig
             var msg = e.Message.ReplaceLineEndings(" ").Trim();
             throw new NasUserException($"{source} is not valid HOCON: {msg}");
         }
+        // Plugins first: their spaces and strategies bring the sections the rest of the file may set.
+        Plugins.Load(user, source);
         CheckKeys(user.Root, Reference.Root, "", source);
         var merged = user.WithFallback(Reference);
         CheckSelected(user, merged, "spaces", "nas.space", source);

@@ -133,7 +133,7 @@ public sealed record NasSettings(
     public ImmutableArray<object> BackendNeeds => StrategyModule.BackendNeeds(StrategySettings);
 
     /// <summary>The strategy's plan over <paramref name="space"/>; <paramref name="costs"/> null only to replay a journal.</summary>
-    public IPlan CreatePlan(SearchSpace space, CostTable? costs, bool readOnly = false) =>
+    public IPlan CreatePlan(SearchSpace space, ICostModel? costs, bool readOnly = false) =>
         StrategyModule.CreatePlan(new PlanContext(space, costs, Engine, StrategySettings, readOnly));
 
     /// <summary>

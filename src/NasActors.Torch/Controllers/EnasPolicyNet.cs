@@ -11,8 +11,8 @@ namespace NasActors.Torch.Controllers;
 /// The ENAS controller network (as NNI's ReinforceController, without the attention over earlier nodes): a learned
 /// start embedding <c>g_emb</c> (1 x hidden) feeds one LSTM cell (no bias); decision k (one per choice, in space
 /// order) reads <c>head_k</c>(h) as logits, divided by the temperature and clipped with TanhConstant * tanh, and
-/// feeds the chosen candidate's row of <c>emb_k</c> to decision k + 1. Every choice must choose exactly one
-/// candidate. Parameter names (checkpoint names) are index-based: "g_emb", "lstm.weight_ih", "lstm.weight_hh",
+/// feeds the chosen candidate's row of <c>emb_k</c> to decision k + 1. A decision ranges over every value of its
+/// choice (candidates, or an input choice's index lists). Parameter names (checkpoint names) are index-based: "g_emb", "lstm.weight_ih", "lstm.weight_hh",
 /// "emb_&lt;k&gt;.weight", "head_&lt;k&gt;.weight". No randomness here: callers draw decisions.
 /// </summary>
 internal sealed class EnasPolicyNet : nn.Module
@@ -23,6 +23,9 @@ internal sealed class EnasPolicyNet : nn.Module
     private readonly Linear[] _heads;
     private readonly Scalar _temperature;
     private readonly Scalar _tanhConstant;
+
+    /// <summary>Most values one decision may have (an input choice of many inputs has too many subsets).</summary>
+    public const int MaxValues = NasActors.Core.Engine.SpaceTraits.MaxCategorical;
 
     public SearchSpace Space { get; }
     public ControllerSpec Spec { get; }
@@ -45,7 +48,7 @@ internal sealed class EnasPolicyNet : nn.Module
         RegisterComponents();
         for (var k = 0; k < space.Choices.Length; k++)
         {
-            var n = space.Choices[k].Candidates.Length;
+            var n = (int)space.Choices[k].Cardinality;
             _embeddings[k] = nn.Embedding(n, hidden);
             _heads[k] = nn.Linear(hidden, n, hasBias: false);
             register_module($"emb_{k}", _embeddings[k]);
@@ -86,9 +89,9 @@ internal sealed class EnasPolicyNet : nn.Module
     public static void Check(SearchSpace space, ControllerSpec spec)
     {
         foreach (var c in space.Choices)
-            if (c.NChosen != 1)
+            if (c.Cardinality > MaxValues)
                 throw new NasUserException(
-                    $"the ENAS controller picks one candidate per choice, but '{c.Key}' of search space '{space.Name}' chooses {c.NChosen}: use n_chosen = 1");
+                    $"the ENAS controller makes one categorical decision per choice, but '{c.Key}' of search space '{space.Name}' has {c.Cardinality} values (at most {MaxValues}); choose fewer inputs");
         if (spec.HiddenSize < 1 || spec.HiddenSize > 4096)
             throw new NasUserException($"nas.strategies.enas-rl.controller.hidden-size = {spec.HiddenSize} must be between 1 and 4096");
         if (!(spec.Temperature > 0) || !double.IsFinite(spec.Temperature))

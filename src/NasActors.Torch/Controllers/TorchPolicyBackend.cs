@@ -299,18 +299,29 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
         return last;
     }
 
-    private static string ValueOf(Choice c, int index) =>
-        c.Kind == ChoiceKind.Input ? index.ToString(CultureInfo.InvariantCulture) : c.Candidates[index];
+    // Each decision is categorical over every value of its choice (candidates; for input choices the index lists).
+    private readonly Dictionary<string, IReadOnlyList<string>> _values = new(StringComparer.Ordinal);
+
+    private IReadOnlyList<string> Values(Choice c)
+    {
+        if (!_values.TryGetValue(c.Key, out var v)) _values[c.Key] = v = c.Values();
+        return v;
+    }
+
+    private string ValueOf(Choice c, int index) => Values(c)[index];
 
     private int IndexOf(Choice c, string value)
     {
-        var i = c.Kind == ChoiceKind.Input
-            ? int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n < c.Candidates.Length
-                && value == n.ToString(CultureInfo.InvariantCulture) ? n : -1
-            : c.Candidates.IndexOf(value);
+        var i = Values(c) is var all ? IndexIn(all, value) : -1;
         if (i < 0)
             throw new SearchSpaceException($"architecture sets '{c.Key}' to '{value}', which is not one of its candidates in search space '{_space.Name}'");
         return i;
+    }
+
+    private static int IndexIn(IReadOnlyList<string> values, string value)
+    {
+        for (var k = 0; k < values.Count; k++) if (values[k] == value) return k;
+        return -1;
     }
 
     private string WriteState(PolicyMeta meta)

@@ -25,7 +25,7 @@ internal sealed class ConvBn : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var y = bn.forward(conv.forward(x));
+        var y = bn.call(conv.call(x));
         return _relu ? nn.functional.relu(y, inplace: true) : y;
     }
 

@@ -19,7 +19,7 @@ internal sealed class ConvBnChain : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        foreach (var u in units) x = u.forward(x);
+        foreach (var u in units) x = u.call(x);
         return x;
     }
 

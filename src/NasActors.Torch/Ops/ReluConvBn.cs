@@ -24,7 +24,7 @@ internal sealed class ReluConvBn : nn.Module<Tensor, Tensor>
     public Conv2d Conv => conv;
 
     // ReLU not in place: the input (a cell output or the stem) is read by two cells.
-    public override Tensor forward(Tensor x) => bn.forward(conv.forward(nn.functional.relu(x)));
+    public override Tensor forward(Tensor x) => bn.call(conv.call(nn.functional.relu(x)));
 
     public long Macs(long hIn, long wIn, out long hOut, out long wOut) => ConvMacs.Of(conv, hIn, wIn, out hOut, out wOut);
 }

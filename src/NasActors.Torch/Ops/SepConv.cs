@@ -29,7 +29,7 @@ internal sealed class SepConv : MicroOp
     public Conv2d Pointwise => pointwise;
 
     // Not in place: the input is a cell node that other nodes read too.
-    public override Tensor forward(Tensor x) => bn.forward(pointwise.forward(depthwise.forward(nn.functional.relu(x))));
+    public override Tensor forward(Tensor x) => bn.call(pointwise.call(depthwise.call(nn.functional.relu(x))));
 
     public override long Macs(long h, long w) =>
         ConvMacs.Of(depthwise, h, w, out var ho, out var wo) + ConvMacs.Of(pointwise, ho, wo, out _, out _);

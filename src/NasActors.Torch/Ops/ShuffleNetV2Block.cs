@@ -77,9 +77,9 @@ internal sealed class ShuffleNetV2Block : nn.Module<Tensor, Tensor>
         if (Stride == 1)
         {
             var (passThrough, toMain) = ChannelShuffle.Split(x);
-            return torch.cat([passThrough, main.forward(toMain)], 1);
+            return torch.cat([passThrough, main.call(toMain)], 1);
         }
-        return torch.cat([proj.forward(x), main.forward(x)], 1);
+        return torch.cat([proj.call(x), main.call(x)], 1);
     }
 
     /// <summary>MACs of the convolutions this block runs for an hIn x wIn input.</summary>

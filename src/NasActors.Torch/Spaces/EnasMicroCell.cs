@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Mutables;
 using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,13 +17,13 @@ namespace NasActors.Torch.Spaces;
 /// node 2.. (DARTS-style; ENAS concatenates only the loose ends, which would make a cell's cost depend on the whole
 /// wiring instead of adding up per choice).
 /// </summary>
-internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Tensor>
+internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly ReluConvBn pre0;
     private readonly ReluConvBn pre1;
-    private readonly ModuleList<LayerChoice<MicroOp>> ops; // node-major: (node 2, slot 0), (node 2, slot 1), (node 3, slot 0), ...
+    private readonly ModuleList<LayerChoice> ops; // node-major: (node 2, slot 0), (node 2, slot 1), (node 3, slot 0), ...
     private readonly ReluConvBn output;
-    private readonly string[] _inputKeys;
+    private readonly ModuleList<InputChoice> inputs; // same order as ops; no weights
 
     public EnasMicroCell(string cellType, IReadOnlyList<string> candidateOps, int nodes, int channels, int resolution,
         (int Channels, int Resolution) input0, (int Channels, int Resolution) input1) : base(nameof(EnasMicroCell))
@@ -31,13 +32,13 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Te
         (Input0, Input1) = (input0, input1);
         pre0 = new ReluConvBn(input0.Channels, channels, Stride(input0.Resolution, resolution));
         pre1 = new ReluConvBn(input1.Channels, channels, Stride(input1.Resolution, resolution));
-        ops = new ModuleList<LayerChoice<MicroOp>>();
-        _inputKeys = new string[2 * nodes];
+        ops = new ModuleList<LayerChoice>();
+        inputs = new ModuleList<InputChoice>();
         for (var i = 2; i < nodes + 2; i++)
             for (var j = 0; j < 2; j++)
             {
-                ops.Add(new LayerChoice<MicroOp>(EnasMicroSpace.OpKey(cellType, i, j), candidateOps, op => MicroOps.Create(op, channels)));
-                _inputKeys[2 * (i - 2) + j] = EnasMicroSpace.InputKey(cellType, i, j);
+                ops.Add(new LayerChoice(EnasMicroSpace.OpKey(cellType, i, j), candidateOps.Select(op => (op, (nn.Module<Tensor, Tensor>)MicroOps.Create(op, channels)))));
+                inputs.Add(new InputChoice(EnasMicroSpace.InputKey(cellType, i, j), i, 1));
             }
         output = new ReluConvBn(nodes * channels, channels, 1);
         RegisterComponents();
@@ -55,30 +56,25 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Architecture, Te
     public ReluConvBn Output => output;
 
     /// <summary>The op decision of node <paramref name="node"/> (2..Nodes+1), slot <paramref name="slot"/> (0, 1).</summary>
-    public LayerChoice<MicroOp> Op(int node, int slot) => ops[2 * (node - 2) + slot];
+    public LayerChoice Op(int node, int slot) => ops[2 * (node - 2) + slot];
 
-    public IEnumerable<LayerChoice<MicroOp>> Ops => ops;
+    public IEnumerable<LayerChoice> Ops => ops;
 
-    public override Tensor forward(Tensor s0, Tensor s1, Architecture architecture)
+    public override Tensor forward(Tensor s0, Tensor s1)
     {
         var nodes = new Tensor[Nodes + 2];
-        nodes[0] = pre0.forward(s0);
-        nodes[1] = pre1.forward(s1);
+        nodes[0] = pre0.call(s0);
+        nodes[1] = pre1.call(s1);
         for (var i = 2; i < Nodes + 2; i++)
         {
-            var a = Node(nodes, architecture, i, 0);
-            var b = Node(nodes, architecture, i, 1);
-            nodes[i] = a.add(b);
+            // Both inputs, then both ops: the order ENAS samples a node's decisions in (and so the space's order).
+            var k = 2 * (i - 2);
+            var earlier = nodes[..i];
+            var x0 = inputs[k].forward(earlier)!;
+            var x1 = inputs[k + 1].forward(earlier)!;
+            nodes[i] = ops[k].call(x0).add(ops[k + 1].call(x1));
         }
-        return output.forward(torch.cat(nodes[2..], 1));
-    }
-
-    private Tensor Node(Tensor[] nodes, Architecture architecture, int node, int slot)
-    {
-        var k = 2 * (node - 2) + slot;
-        var input = int.Parse(architecture[_inputKeys[k]], NumberStyles.None, CultureInfo.InvariantCulture);
-        if (input >= node) throw new ArgumentException($"{_inputKeys[k]} = {input} must name an earlier node");
-        return ops[k].forward(nodes[input], architecture[ops[k].Key]);
+        return output.call(torch.cat(nodes[2..], 1));
     }
 
     /// <summary>1 at the same resolution, 2 from the previous stage's (ceil halving: 7 → 4).</summary>

@@ -1,5 +1,6 @@
 using NasActors.Core.SearchSpaces;
 using NasActors.Torch.Data;
+using NasActors.Torch.Mutables;
 using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,10 +14,11 @@ namespace NasActors.Torch.Spaces;
 /// (<see cref="EnasMicroCell"/>; normal cells take the architecture's <c>normal/*</c> choices, reduction cells the
 /// <c>reduce/*</c> ones, weights are per cell), then ReLU → global average pool → linear to 10 classes.
 /// Deviation from ENAS: a cell's output is the projection of the concatenation of all its nodes (DARTS-style), not of
-/// the loose ends only, so the cost of an architecture is a sum over its choices (see FlopsCounter).
-/// No dropout or drop-path (determinism). forward runs the one path an <see cref="Architecture"/> selects.
+/// the loose ends only, so the cost of an architecture is a sum over its choices (the cost model is additive).
+/// No dropout or drop-path (determinism). The choices are public mutables (<see cref="LayerChoice"/>,
+/// <see cref="InputChoice"/>) shared by key across cells of one type; <see cref="ModelSpace"/> reads the space from them.
 /// </summary>
-internal sealed class EnasMicroSupernet : nn.Module<Tensor, Architecture, Tensor>
+internal sealed class EnasMicroSupernet : nn.Module<Tensor, Tensor>
 {
 
     private readonly ConvBn stem;
@@ -57,12 +59,11 @@ internal sealed class EnasMicroSupernet : nn.Module<Tensor, Architecture, Tensor
     public IReadOnlyList<EnasMicroCell> Cells { get; }
     public Linear Classifier => classifier;
 
-    public override Tensor forward(Tensor x, Architecture architecture)
+    public override Tensor forward(Tensor x)
     {
-        Space.Validate(architecture);
-        var s1 = stem.forward(x);
+        var s1 = stem.call(x);
         var s0 = s1;
-        foreach (var cell in cells) (s0, s1) = (s1, cell.forward(s0, s1, architecture));
-        return classifier.forward(nn.functional.relu(s1).mean([2, 3]));
+        foreach (var cell in cells) (s0, s1) = (s1, cell.call(s0, s1));
+        return classifier.call(nn.functional.relu(s1).mean([2, 3]));
     }
 }

@@ -1,32 +1,31 @@
 using NasActors.Core;
+using NasActors.Core.Engine;
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Data;
+using NasActors.Torch.Mutables;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasActors.Torch.Spaces;
 
 /// <summary>
-/// The supernet module that realises each registered space's spec (the space's Core module says what the spec is and
-/// how it reads; this says which network trains it). A new space adds its line here.
+/// The model that realises each registered space: a <see cref="ModelSpaceModule"/> (a user's space, library or plugin)
+/// builds its own; the built-in spaces, whose Core modules stay free of TorchSharp, are listed here.
 /// </summary>
 public static class SupernetCatalog
 {
-    private static readonly Dictionary<string, Func<object, nn.Module<Tensor, Architecture, Tensor>>> Builders = new()
+    private static readonly Dictionary<string, Func<object, nn.Module<Tensor, Tensor>>> BuiltIn = new()
     {
         ["spos-shufflenet"] = spec => new SposSupernet((SupernetSpec)spec),
         ["enas-micro"] = spec => new EnasMicroSupernet((EnasMicroSpec)spec),
     };
 
-    public static bool Has(string space) => Builders.ContainsKey(space);
-
-    /// <summary>A fresh supernet for <paramref name="spec"/> of space <paramref name="space"/>.</summary>
-    public static nn.Module<Tensor, Architecture, Tensor> Create(string space, object spec) =>
-        Builders.TryGetValue(space, out var build) ? build(spec)
-        : throw new NasUserException($"space '{space}' has no supernet module registered with the Torch layer (SupernetCatalog)");
-
-    /// <summary>Registers a plugin space's supernet.</summary>
-    public static void Register(string space, Func<object, nn.Module<Tensor, Architecture, Tensor>> build)
+    /// <summary>A fresh supernet for <paramref name="spec"/> of <paramref name="space"/>, read as a search space.</summary>
+    public static ModelSpace Create(SpaceModule space, object spec)
     {
-        if (!Builders.TryAdd(space, build)) throw new NasUserException($"space '{space}' has a supernet module registered twice");
+        if (space is ModelSpaceModule m) return m.CreateModelSpace(spec);
+        if (!BuiltIn.TryGetValue(space.Name, out var build))
+            throw new NasUserException($"space '{space.Name}' has no model: derive its module from NasActors.Torch.Mutables.ModelSpaceModule");
+        return ModelSpace.Create(space.Name, build(spec), 1, 1, FashionMnist.Side, FashionMnist.Side);
     }
 }

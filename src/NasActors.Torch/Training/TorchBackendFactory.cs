@@ -19,11 +19,11 @@ public abstract class TorchBackendFactory : ITrainerBackendFactory, IDisposable
     public const string DefaultDataDirectory = FashionMnist.DefaultDirectory;
 
     private readonly Lazy<DatasetSplits> _data;
-    private readonly Lazy<CostTable> _costs;
+    private readonly Lazy<ICostModel> _costs;
     private bool _disposed;
 
     private protected TorchBackendFactory(SearchSpace space, TrainSpec train, Func<DatasetSplits> loadData, string checkpointDirectory,
-        int intraOpThreads, Func<CostTable> countCosts)
+        int intraOpThreads, Func<ICostModel> countCosts)
     {
         CheckTrainSpec(train);
         if (intraOpThreads < 1)
@@ -34,12 +34,12 @@ public abstract class TorchBackendFactory : ITrainerBackendFactory, IDisposable
         Threads = intraOpThreads;
         torch.set_num_threads(intraOpThreads);
         _data = new Lazy<DatasetSplits>(loadData, LazyThreadSafetyMode.ExecutionAndPublication);
-        _costs = new Lazy<CostTable>(countCosts, LazyThreadSafetyMode.ExecutionAndPublication);
+        _costs = new Lazy<ICostModel>(countCosts, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public SearchSpace Space { get; }
 
-    public CostTable Costs => _costs.Value;
+    public ICostModel Costs => _costs.Value;
 
     public string CheckpointDirectory => Store.Directory;
 
@@ -89,10 +89,14 @@ public abstract class TorchBackendFactory : ITrainerBackendFactory, IDisposable
         if (t.ValidationImages < 0) throw new NasUserException($"nas.train.validation-images = {t.ValidationImages} must be 0 or more");
     }
 
+    /// <summary>Frees what a subclass holds besides the data.</summary>
+    private protected virtual void DisposeModels() { }
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         if (_data.IsValueCreated) _data.Value.Dispose();
+        DisposeModels();
     }
 }

@@ -6,6 +6,7 @@ using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
 using NasActors.Torch.Data;
+using NasActors.Torch.Mutables;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,12 +28,13 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     private const int ProgressEvery = 10;
 
     private readonly SearchSpace _space;
-    private readonly CostTable _costs;
+    private readonly ICostModel _costs;
     private readonly TrainSpec _train;
     private readonly DatasetSplits _data;
     private readonly CheckpointStore _store;
     private readonly Device _device;
-    private readonly nn.Module<Tensor, Architecture, Tensor> _net;
+    private readonly ModelSpace _model;
+    private readonly nn.Module<Tensor, Tensor> _net;
     private readonly (string Name, Parameter P)[] _params;
     private readonly (string Name, Tensor T)[] _buffers;
     private readonly Tensor[] _momentum;
@@ -48,11 +50,11 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
 
     public string Device { get; }
 
-    /// <param name="net">The supernet; owned (moved to the device, disposed) by this backend.</param>
+    /// <param name="model">The supernet read as a space; owned (moved to the device, disposed) by this backend.</param>
     /// <param name="createPolicy">Builds the controller policy (the <see cref="IPolicyBackend"/> capability, which also samples
     /// the paths of slices with a policy); called lazily on the trainer thread, disposed with this backend. Null: no policy.</param>
-    public TorchSupernetBackend(string deviceName, Device device, nn.Module<Tensor, Architecture, Tensor> net, SearchSpace space,
-        CostTable costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null)
+    public TorchSupernetBackend(string deviceName, Device device, ModelSpace model,
+        ICostModel costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null)
     {
         try
         {
@@ -60,11 +62,11 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
         }
         catch
         {
-            net.Dispose();
+            model.Dispose();
             throw;
         }
         Device = deviceName;
-        (_device, _net, _train, _space, _costs, _data, _store) = (device, net, train, space, costs, data, store);
+        (_device, _model, _net, _train, _space, _costs, _data, _store) = (device, model, model.Model, train, model.Space, costs, data, store);
         _createPolicy = createPolicy;
         if (device.type != DeviceType.CPU) _net.to(device);
         _params = [.. _net.named_parameters()];
@@ -103,7 +105,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             {
                 var (x, y) = ToDevice(_schedule.TrainBatch(t * slice.Slots + slice.Slot));
                 _net.zero_grad(true);
-                var logits = _net.forward(x, arch);
+                var logits = _model.Forward(x, arch);
                 var loss = nn.functional.cross_entropy(logits, y);
                 loss.backward();
                 SgdStep(LearningRate(t));
@@ -186,7 +188,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
                 ct.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var (x, y) = ToDevice(set.Range(start, Math.Min(_train.EvalBatchSize, n - start)));
-                var logits = _net.forward(x, architecture);
+                var logits = _model.Forward(x, architecture);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();
             }
@@ -225,7 +227,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             var (x, y) = ToDevice(_data.Validation.Gather(order[start..(start + images)]));
-            var logits = _net.forward(x, architecture);
+            var logits = _model.Forward(x, architecture);
             loss = nn.functional.cross_entropy(logits, y).item<float>();
             correct = logits.argmax(1).eq(y).sum().item<long>();
         }
@@ -293,7 +295,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
                 foreach (var bn in _bns) bn.momentum = 1.0 / (k + 1);
                 using var scope = torch.NewDisposeScope();
                 var (x, _) = ToDevice(_schedule.RecalibrationBatch(k));
-                _net.forward(x, architecture);
+                _model.Forward(x, architecture);
             }
         }
         finally
@@ -328,7 +330,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             {
                 var (x, y) = ToDevice(_schedule.TrainBatch(t));
                 _net.zero_grad(true);
-                var loss = nn.functional.cross_entropy(_net.forward(x, architecture), y);
+                var loss = nn.functional.cross_entropy(_model.Forward(x, architecture), y);
                 loss.backward();
                 SgdStep(_train.LearningRate * (1.0 - (double)t / steps));
                 windowLoss += loss.item<float>();
@@ -355,7 +357,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
                 ct.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var (x, y) = ToDevice(set.Range(start, Math.Min(_train.EvalBatchSize, set.Count - start)));
-                var logits = _net.forward(x, architecture);
+                var logits = _model.Forward(x, architecture);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();
             }

@@ -4,6 +4,7 @@ using NasActors.Core.Engine;
 using NasActors.Core.Training;
 using NasActors.Torch.Controllers;
 using NasActors.Torch.Data;
+using NasActors.Torch.Mutables;
 using NasActors.Torch.Spaces;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace NasActors.Torch.Training;
 /// </summary>
 public sealed class TorchSupernetFactory : TorchBackendFactory
 {
-    private readonly string _spaceName;
+    private readonly SpaceModule _module;
     private readonly object _spec;
     private readonly ControllerSpec? _controller;
 
@@ -37,13 +38,17 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
 
     private TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
         string checkpointDirectory, int intraOpThreads)
-        : base(space.CreateSpace(spec), train, loadData, checkpointDirectory, intraOpThreads, () =>
-        {
-            using var net = SupernetCatalog.Create(space.Name, spec);
-            return FlopsCounter.Count(net);
-        })
+        : this(space, spec, ReadModel(space, spec), needs, train, loadData, checkpointDirectory, intraOpThreads)
     {
-        _spaceName = space.Name;
+    }
+
+    /// <param name="model">Read once here: its space is this factory's, and it stays to measure costs.</param>
+    private TorchSupernetFactory(SpaceModule space, object spec, ModelSpace model, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
+        string checkpointDirectory, int intraOpThreads)
+        : base(model.Space, train, loadData, checkpointDirectory, intraOpThreads, () => model.CheckAndCount())
+    {
+        _module = space;
+        _model = model;
         _spec = spec;
         foreach (var need in needs.IsDefault ? [] : needs)
             switch (need)
@@ -57,7 +62,26 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
             }
     }
 
+    private readonly ModelSpace _model;
+
+    /// <summary>
+    /// The space as the model declares it. A built-in space is also described without TorchSharp (for status and export);
+    /// the two must agree.
+    /// </summary>
+    private static ModelSpace ReadModel(SpaceModule space, object spec)
+    {
+        var model = SupernetCatalog.Create(space, spec);
+        if (space is not ModelSpaceModule && space.CreateSpace(spec).Hash != model.Space.Hash)
+        {
+            model.Dispose();
+            throw new InvalidOperationException($"the {space.Name} model's mutables and its Core description disagree");
+        }
+        return model;
+    }
+
+    private protected override void DisposeModels() => _model.Dispose();
+
     private protected override ITrainerBackend CreateBackend(string device, Device resolved) =>
-        new TorchSupernetBackend(device, resolved, SupernetCatalog.Create(_spaceName, _spec), Space, Costs, Train, Data, Store,
+        new TorchSupernetBackend(device, resolved, SupernetCatalog.Create(_module, _spec), Costs, Train, Data, Store,
             _controller is { } c ? () => new TorchPolicyBackend(Space, c, Store) : null);
 }

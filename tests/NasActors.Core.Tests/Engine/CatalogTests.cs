@@ -89,7 +89,7 @@ public partial class CatalogTests
         var spec = m.ReadSpec(Section(m));
         var space = m.CreateSpace(spec);
         Assert.NotEmpty(space.Choices);
-        Assert.Equal(new SpaceTraits(WeightSharing: true, SingleChoices: true), m.Traits(spec));
+        Assert.Equal(new SpaceTraits(WeightSharing: true, SmallChoices: true), m.Traits(spec));
     }
 
     [Theory]
@@ -97,20 +97,20 @@ public partial class CatalogTests
     public void StrategyModule_must_refuse_a_space_without_weight_sharing(string name)
     {
         var m = Catalog.Strategy(name);
-        var why = m.Incompatibility(new NamedSpace("plain-cnn"), new SpaceTraits(WeightSharing: false, SingleChoices: true));
+        var why = m.Incompatibility(new NamedSpace("plain-cnn"), new SpaceTraits(WeightSharing: false, SmallChoices: true));
         Assert.NotNull(why);
         Assert.Contains(name, why);
         Assert.Contains("plain-cnn", why);
-        Assert.Null(m.Incompatibility(new NamedSpace("spos-shufflenet"), new SpaceTraits(WeightSharing: true, SingleChoices: true)));
+        Assert.Null(m.Incompatibility(new NamedSpace("spos-shufflenet"), new SpaceTraits(WeightSharing: true, SmallChoices: true)));
     }
 
     [Fact]
-    public void EnasModule_must_refuse_a_space_with_a_choice_of_several_inputs_and_population_strategies_must_not()
+    public void EnasModule_must_refuse_a_space_with_a_choice_of_too_many_values_and_population_strategies_must_not()
     {
-        var multi = SearchSpace.Create("multi", [Choice.Layer("op", "a", "b"), Choice.Input("in", 4, 2)]);
+        var multi = SearchSpace.Create("multi", [Choice.Layer("op", "a", "b"), Choice.Input("in", 12, 6)]); // 924 subsets: too many for one categorical decision
         var traits = SpaceTraits.Of(multi, weightSharing: true);
-        Assert.False(traits.SingleChoices);
-        Assert.True(SpaceTraits.Of(Fixtures.EnasSpace(), weightSharing: true).SingleChoices);
+        Assert.False(traits.SmallChoices);
+        Assert.True(SpaceTraits.Of(Fixtures.EnasSpace(), weightSharing: true).SmallChoices);
         var why = new EnasModule().Incompatibility(new NamedSpace("multi"), traits);
         Assert.NotNull(why);
         Assert.Contains("multi", why);

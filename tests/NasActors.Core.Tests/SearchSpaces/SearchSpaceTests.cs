@@ -80,7 +80,7 @@ public class SearchSpaceTests
     }
 
     [Theory]
-    [InlineData(ChoiceKind.Input, 0)]
+    [InlineData(ChoiceKind.Input, -2)]
     [InlineData(ChoiceKind.Input, -1)]
     [InlineData(ChoiceKind.Input, 4)]
     [InlineData(ChoiceKind.Layer, 2)]

@@ -26,7 +26,7 @@ public sealed class FakeBackendFactory(SearchSpace space, bool policy = true) : 
     /// <summary>The fake ENAS policies (one per backend, sharing this record of calls); null when backends have none.</summary>
     public FakePolicyFactory? Policies { get; } = policy ? new(space) : null;
 
-    public CostTable Costs { get; } = Spaces.CostsOf(space);
+    public ICostModel Costs { get; } = Spaces.CostsOf(space);
 
     public ConcurrentQueue<FakeCall> Calls { get; } = new();
     public ConcurrentQueue<FakeBackend> Created { get; } = new();

@@ -131,7 +131,7 @@ public sealed class ToyPlan(int batches, int perBatch, long seed, string? failRe
 public sealed class ToyBackendFactory(Core.SearchSpaces.SearchSpace space) : ITrainerBackendFactory
 {
     public Core.SearchSpaces.SearchSpace Space => space;
-    public Core.Experiments.CostTable Costs { get; } = Spaces.CostsOf(space);
+    public Core.Experiments.ICostModel Costs { get; } = Spaces.CostsOf(space);
     public ConcurrentQueue<string> Computed { get; } = new();
 
     public ITrainerBackend Create(string device) => new Backend(this, device);

@@ -295,10 +295,10 @@ public class TorchPolicyBackendTests
     }
 
     [Fact]
-    public void Constructor_must_reject_multi_input_choices_and_bad_specs()
+    public void Constructor_must_reject_choices_with_too_many_values_and_bad_specs()
     {
         using var dir = new TempDirectory();
-        var multi = SearchSpace.Create("multi", [Choice.Layer("op", "a", "b"), Choice.Input("in", 4, nChosen: 2)]);
+        var multi = SearchSpace.Create("multi", [Choice.Layer("op", "a", "b"), Choice.Input("in", 12, nChosen: 6)]); // 924 subsets
 
         Assert.Contains("'in'", Assert.Throws<NasUserException>(() => Backend(dir.Path, multi)).Message);
         Assert.Throws<NasUserException>(() => Backend(dir.Path, spec: Spec(temperature: 0)));

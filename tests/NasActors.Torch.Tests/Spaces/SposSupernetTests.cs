@@ -1,3 +1,5 @@
+using NasActors.Torch.Mutables;
+using NasActors.Torch.Tests.Support;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Torch.Spaces;

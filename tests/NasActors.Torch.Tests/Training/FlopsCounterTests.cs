@@ -1,3 +1,5 @@
+using NasActors.Torch.Mutables;
+using NasActors.Torch.Tests.Support;
 using NasActors.Core.Experiments;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
@@ -140,24 +142,32 @@ public class FlopsCounterTests
     }
 
     [Fact]
-    public void Count_of_any_supernet_must_dispatch_to_its_space_and_reject_unknown_modules()
+    public void Generic_cost_model_must_equal_the_hand_count_on_sampled_architectures()
     {
-        using var spos = new SposSupernet(TinySpecs.TwoBlockStage());
-        using var enas = new EnasMicroSupernet(TinySpecs.Enas());
-        using var other = new NotASupernet();
+        var sposSpec = TinySpecs.TwoBlockStage();
+        using var spos = ModelSpace.Create("spos-shufflenet", new SposSupernet(sposSpec), 1, 1, 28, 28);
+        using var sposCounted = new SposSupernet(sposSpec);
+        var enasSpec = TinySpecs.Enas(2);
+        using var enas = ModelSpace.Create("enas-micro", new EnasMicroSupernet(enasSpec), 1, 1, 28, 28);
+        using var enasCounted = new EnasMicroSupernet(enasSpec);
 
-        Assert.Equal(Canonical(FlopsCounter.Count(spos)), Canonical(FlopsCounter.Count((nn.Module<Tensor, Architecture, Tensor>)spos)));
-        Assert.Equal(Canonical(FlopsCounter.Count(enas)), Canonical(FlopsCounter.Count((nn.Module<Tensor, Architecture, Tensor>)enas)));
-        Assert.Contains(nameof(NotASupernet), Assert.Throws<Core.NasUserException>(() => FlopsCounter.Count(other)).Message);
+        foreach (var (model, hand, seed) in new[] { (spos, FlopsCounter.Count(sposCounted), 5), (enas, FlopsCounter.Count(enasCounted), 6) })
+        {
+            var generic = model.CheckAndCount();
+            Assert.IsType<CostTable>(generic); // both built-in spaces add up per choice
+            var rng = Xoshiro256.FromSeed(seed);
+            for (var i = 0; i < 12; i++)
+            {
+                var arch = model.Space.Sample(rng);
+                Assert.Equal(hand.Cost(arch), generic.Cost(arch));
+                Assert.Equal(hand.Cost(arch), model.Measure(arch));
+            }
+            Assert.Equal(hand.Minimum(model.Space), generic.Minimum(model.Space));
+        }
     }
 
     private static string Canonical(CostTable t) =>
         $"{t.Base} " + string.Join(";", t.Entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"));
-
-    private sealed class NotASupernet() : nn.Module<Tensor, Architecture, Tensor>(nameof(NotASupernet))
-    {
-        public override Tensor forward(Tensor x, Architecture architecture) => x;
-    }
 
     /// <summary>MACs of a conv whose output is r x r (every ENAS conv's output is at its cell's resolution).</summary>
     private static long Conv(Conv2d c, long r) =>

@@ -1,3 +1,4 @@
+using NasActors.Torch.Mutables;
 using System.Collections.Immutable;
 using NasActors.Core;
 using NasActors.Core.Engine;
@@ -122,37 +123,38 @@ public class TorchSupernetFactoryTests
     }
 
     [Fact]
-    public void Factory_must_build_the_supernet_registered_for_the_space()
+    public void Factory_must_build_the_model_of_a_model_space_module_and_refuse_a_space_without_one()
     {
         using var dir = new TempDirectory();
-        var name = "test-spos-" + Guid.NewGuid().ToString("N");
-        SupernetCatalog.Register(name, spec => new SposSupernet((SupernetSpec)spec));
-        using var registered = new TorchSupernetFactory(new RenamedSpos(name), TinySpecs.Supernet(), [], TinySpecs.Train(), TinySpecs.Data(),
+        using var user = new TorchSupernetFactory(new SposAsUserSpace("user-spos"), TinySpecs.Supernet(), [], TinySpecs.Train(), TinySpecs.Data(),
             dir.Path, intraOpThreads: 1);
         using var builtIn = TinySpecs.Factory(dir.Path);
-        using var unknown = new TorchSupernetFactory(new RenamedSpos("no-such-supernet"), TinySpecs.Supernet(), [], TinySpecs.Train(),
-            TinySpecs.Data(), dir.Path, intraOpThreads: 1);
 
-        Assert.True(SupernetCatalog.Has("spos-shufflenet"));
-        Assert.True(SupernetCatalog.Has("enas-micro"));
-        Assert.True(SupernetCatalog.Has(name));
-        Assert.False(SupernetCatalog.Has("no-such-supernet"));
-        Assert.Throws<NasUserException>(() => SupernetCatalog.Register(name, spec => new SposSupernet((SupernetSpec)spec)));
-        Assert.Throws<NasUserException>(() => SupernetCatalog.Register("spos-shufflenet", spec => new SposSupernet((SupernetSpec)spec)));
-
-        using (var a = registered.Create("cpu"))
+        // The same model through the user path: the same space, costs and training.
+        Assert.True(builtIn.Space.Choices.SequenceEqual(user.Space.Choices));
+        var arch = builtIn.Space.Sample(Core.Randomness.Xoshiro256.FromSeed(3));
+        Assert.Equal(builtIn.Costs.Cost(arch), user.Costs.Cost(arch));
+        using (var a = user.Create("cpu"))
         using (var b = builtIn.Create("cpu"))
             Assert.Equal(b.Trainer().TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 2), Ignore, CancellationToken.None).Checkpoint,
                 a.Trainer().TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 2), Ignore, CancellationToken.None).Checkpoint);
-        Assert.Contains("no-such-supernet", Assert.Throws<NasUserException>(() => unknown.Costs).Message);
-        Assert.Contains("no-such-supernet", Assert.Throws<NasUserException>(() => unknown.Create("cpu")).Message);
+        Assert.Contains("no-such-space", Assert.Throws<NasUserException>(() => new TorchSupernetFactory(new NoModel(), TinySpecs.Supernet(), [], TinySpecs.Train(),
+            TinySpecs.Data(), dir.Path, intraOpThreads: 1)).Message);
     }
 
-    /// <summary>The SPOS space under another name (a plugin space with its own supernet registration).</summary>
-    private sealed class RenamedSpos(string name) : SpaceModule
+    /// <summary>The SPOS supernet registered the way a user registers a space.</summary>
+    private sealed class SposAsUserSpace(string name) : ModelSpaceModule
+    {
+        public override string Name => name;
+        public override string Description => "SPOS through the user path";
+        public override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateModel(object spec) => new SposSupernet((SupernetSpec)spec);
+    }
+
+    /// <summary>A space module that is neither built in nor a model space.</summary>
+    private sealed class NoModel : SpaceModule
     {
         private readonly SposShuffleNetModule _spos = new();
-        public override string Name => name;
+        public override string Name => "no-such-space";
         public override string Description => _spos.Description;
         public override string ConfigSection => _spos.ConfigSection;
         public override object ReadSpec(ISettingsSource section) => _spos.ReadSpec(section);

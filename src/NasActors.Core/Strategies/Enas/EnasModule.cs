@@ -57,7 +57,7 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
 
     public override string? Incompatibility(SpaceModule space, SpaceTraits traits) =>
         base.Incompatibility(space, traits)
-        ?? (traits.SingleChoices ? null : $"the ENAS controller samples one candidate per decision, and space {space.Name} has choices that pick several");
+        ?? (traits.SmallChoices ? null : $"the ENAS controller makes one categorical decision per choice, and space {space.Name} has a choice with more than {SpaceTraits.MaxCategorical} values");
 
     /// <summary>Trainers run the controller's policy (create, sample, update): they need its spec.</summary>
     public override ImmutableArray<object> Needs(EnasSettings settings) => [settings.Controller];
@@ -73,7 +73,7 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
         if (!c.ReadOnly)
         {
             // An architecture's JSON: every key and its longest value, quoted, with separators.
-            var bytes = 2 + c.Space.Choices.Sum(ch => ch.Key.Length + ch.Candidates.Max(v => v.Length) + 6);
+            var bytes = 2 + c.Space.Choices.Sum(ch => ch.Key.Length + ch.Values().Max(v => v.Length) + 6);
             foreach (var (key, count) in new[] { ("derive-samples", s.Reinforce.DeriveSamples), ("controller.samples-per-update", s.Reinforce.SamplesPerUpdate) })
                 if ((long)count * bytes > MaxBatchBytes)
                     throw new NasUserException($"nas.strategies.enas-rl.{key} = {count} makes batches of about {(long)count * bytes / 1024} kB of {c.Space.Name} architectures, more than the {MaxBatchBytes / 1024} kB a work result may carry between nodes; lower it to at most {MaxBatchBytes / bytes}");

@@ -66,7 +66,7 @@ public partial class RegularizedEvolutionModuleTests
         var status = plan.Status(plan.Initial);
         Assert.Equal(new PlanCounter("generation", 0, 7), status.Counter("generation"));
         Assert.Equal(new PlanCounter("scored", 0, 64), status.Counter("scored"));
-        Assert.Null(Module.Incompatibility(new NamedSpace("spos"), new SpaceTraits(WeightSharing: true, SingleChoices: false)));
+        Assert.Null(Module.Incompatibility(new NamedSpace("spos"), new SpaceTraits(WeightSharing: true, SmallChoices: false)));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using NasActors.Torch.Mutables;
+using NasActors.Torch.Tests.Support;
 using System.Collections.Immutable;
 using NasActors.Core.Experiments;
 using NasActors.Core.SearchSpaces;
@@ -6,7 +8,7 @@ using NasActors.Torch.Ops;
 using NasActors.Torch.Spaces;
 using static TorchSharp.torch;
 
-namespace NasActors.Torch.Training;
+namespace NasActors.Torch.Tests.Support;
 
 /// <summary>
 /// Builds the additive cost table of a supernet (SPOS, ENAS micro) from its real modules. FLOPs are multiply-accumulates of one
@@ -14,17 +16,10 @@ namespace NasActors.Torch.Training;
 /// not counted (the usual convention; BN folds into the conv at inference). Params are the element counts of every
 /// parameter (conv and linear weights, linear bias, BN weight and bias); BN running statistics are buffers and not
 /// counted. SPOS: base = stem + head + classifier; each entry = one candidate block.
+/// The hand-derived count the generic one (ModelSpace.CheckAndCount, from forward hooks) is checked against.
 /// </summary>
 internal static class FlopsCounter
 {
-    /// <summary>The cost table of a registered space's supernet (issue: a cost walker over any module with mutables).</summary>
-    public static CostTable Count(nn.Module<Tensor, Architecture, Tensor> net) => net switch
-    {
-        SposSupernet s => Count(s),
-        EnasMicroSupernet e => Count(e),
-        _ => throw new Core.NasUserException($"no cost counter for supernet {net.GetType().Name}"),
-    };
-
     public static CostTable Count(SposSupernet net)
     {
         long h = FashionMnist.Side, w = FashionMnist.Side;
@@ -35,7 +30,7 @@ internal static class FlopsCounter
             long? hNext = null, wNext = null;
             foreach (var (name, candidate) in block.Candidates)
             {
-                var flops = candidate.Macs(h, w, out var ho, out var wo);
+                var flops = ((ShuffleNetV2Block)candidate).Macs(h, w, out var ho, out var wo);
                 if (hNext is not null && (hNext != ho || wNext != wo))
                     throw new InvalidOperationException($"candidates of {block.Key} disagree on the output size");
                 (hNext, wNext) = (ho, wo);
@@ -76,7 +71,7 @@ internal static class FlopsCounter
                 {
                     var key = CostTable.EntryKey(choice.Key, name);
                     var sum = entries.GetValueOrDefault(key, new ArchitectureCost(0, 0));
-                    entries[key] = new ArchitectureCost(sum.Flops + op.Macs(r, r), sum.Params + ParameterCount(op));
+                    entries[key] = new ArchitectureCost(sum.Flops + ((MicroOp)op).Macs(r, r), sum.Params + ParameterCount(op));
                 }
         }
         baseFlops += net.Classifier.in_features * net.Classifier.out_features;

@@ -1,0 +1,51 @@
+using NasActors.Core;
+using NasActors.Core.Engine;
+using NasActors.Runtime.Hosting;
+
+namespace NasActors.Cli;
+
+/// <summary>
+/// NasActors as a library: what the `nas` command does, callable from a program that defines its own spaces (NNI's
+/// way: the model is in the user's code). Exit codes as the command's: 0 done, 2 bad input (one line on stderr), 1 internal.
+/// </summary>
+public static class Nas
+{
+    /// <summary>Makes spaces (and strategies) defined in code selectable by name, as a plugin's would be.</summary>
+    public static void Register(IEnumerable<SpaceModule> spaces, IEnumerable<StrategyModule>? strategies = null) =>
+        Catalog.Register(spaces, strategies ?? []);
+
+    /// <summary>Runs a `nas` command line, e.g. ["search", "--config", "my.conf", "--name", "x"].</summary>
+    public static async Task<int> Run(params string[] args)
+    {
+        try
+        {
+            return await Commands.Run(CliArgs.Parse(args));
+        }
+        catch (NasUserException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        catch (ExperimentFailedException e) when (e.UserError)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine("internal error: " + e.GetBaseException().Message);
+            if (Environment.GetEnvironmentVariable("NAS_DEBUG") == "1") Console.Error.WriteLine(e);
+            else Console.Error.WriteLine("(set NAS_DEBUG=1 for the stack trace)");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Searches with <paramref name="configFile"/> under <paramref name="name"/>, or resumes that experiment when the
+    /// store already has it (after a kill -9 too): the same result either way.
+    /// </summary>
+    public static Task<int> SearchOrResume(string name, string configFile, string store = "experiments") =>
+        Directory.Exists(Path.Combine(store, name))
+            ? Run("resume", name, "--store", store)
+            : Run("search", "--config", configFile, "--name", name, "--store", store);
+}
