@@ -48,6 +48,29 @@ public sealed class UserSpaceTests
         Assert.Equal(reference, CliProcess.Export(store.Path, "killed"));
     }
 
+    [Theory]
+    [InlineData("regularized-evolution", "strategies.regularized-evolution { population-size = 4, sample-size = 2, cycles = 4, batch = 2 }", 8)]
+    [InlineData("enas-rl", "strategies.enas-rl { epochs = 3, derive-samples = 4, controller { hidden-size = 16, steps-per-epoch = 2, samples-per-update = 3, reward-images = 64 } }", 0)]
+    public void Every_strategy_must_search_a_plugin_space(string strategy, string section, int scored)
+    {
+        using var store = new TempStore();
+        Assert.True(File.Exists(PluginDll), $"{PluginDll} is missing: build examples/MnistSkip (test.sh does)");
+        var file = Path.Combine(store.Path, strategy + ".conf");
+        // The example's common settings, cut to smoke size; 60 steps on 2 trainers = 3 rounds.
+        File.WriteAllText(file, $"include required({JsonSerializer.Serialize(Path.Combine(Example, "common.conf"))})\n" +
+                                $"nas {{\n  plugins = [{JsonSerializer.Serialize(PluginDll)}]\n  strategy = {strategy}\n" +
+                                "  data { train-limit = 3000, validation-size = 1000 }\n" +
+                                "  train { total-steps = 60, steps-per-round = 10, bn-recalibration-batches = 1, validation-images = 128, eval-batch-size = 256 }\n" +
+                                $"  retrain {{ steps = 0 }}\n  {section}\n}}\n");
+        var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", file, "--name", "s", "--store", store.Path);
+        Assert.True(code == 0, $"{strategy} on mnist-skip failed ({code}):\n{stdout}\n{stderr}");
+        var json = JsonDocument.Parse(CliProcess.Export(store.Path, "s")).RootElement;
+        Assert.Equal("mnist-skip", json.GetProperty("search_space").GetString());
+        Assert.Equal(strategy, json.GetProperty("strategy").GetString());
+        if (scored > 0) Assert.Equal(scored, json.GetProperty("scored").GetInt32());
+        Assert.Contains("\"skipcon\":", stdout);
+    }
+
     [Fact]
     public void Example_program_must_run_a_search_as_a_library_and_resume_when_run_again()
     {
