@@ -20,6 +20,7 @@ switch (which)
     case "cluster-failover": await ClusterFailoverBench.Run(rest); break;
     case "strategies": await StrategiesBench.Run(rest); break;
     case "status-export": await StatusExportBench.Run(rest); break;
+    case "spaces": SpacesBench.Run(rest); break;
     default:
         Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps] | enas-quality [seeds] [key=value...] | enas-speed | enas-resume" +
                           " | cluster-scaling [cost=500ms] [Ns=1,2,4,8] | cluster-rtt [n=2000] | cluster-failover [reps=1]" +
