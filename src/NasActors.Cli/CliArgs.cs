@@ -16,7 +16,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         ["resume"] = ["--store"],
         ["status"] = ["--store"],
         ["export"] = ["--store", "--top", "--out"],
-        ["registry"] = [],
+        ["registry"] = ["--config"],
         ["gen-config"] = ["--space", "--strategy", "--out"],
         ["help"] = [],
     }.ToImmutableDictionary();

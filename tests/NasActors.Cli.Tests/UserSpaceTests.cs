@@ -39,6 +39,10 @@ public sealed class UserSpaceTests
         Assert.Equal(8, json.GetProperty("scored").GetInt32());
         (code, stdout, stderr) = CliProcess.Run(Long, "status", "straight", "--store", store.Path);
         Assert.True(code == 0, stdout + stderr);
+        (code, stdout, stderr) = CliProcess.Run(Long, "registry", "--config", config);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("  mnist-skip ", stdout);
+        Assert.Matches(@"  enas-rl .*searches: .*mnist-skip", stdout);
 
         var db = Path.Combine(store.Path, "killed", "journal.db");
         var at = JournalKill.When(db, e => Count(e, "round-completed") >= 2, "search", "--config", config, "--name", "killed", "--store", store.Path);

@@ -14,7 +14,7 @@ internal static class Commands
           nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
           nas export NAME [--store DIR] [--top K] [--out FILE]
                                                 top K architectures as NNI-style JSON with their metrics
-          nas registry                          list every registered space, strategy and dataset
+          nas registry [--config FILE]          list every registered space, strategy and dataset (and FILE's plugins)
           nas gen-config --space S --strategy T [--out FILE]
                                                 a complete, commented config for one space/strategy pair
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]

@@ -8,6 +8,8 @@ internal static class RegistryCommand
     public static Task<int> Run(CliArgs a)
     {
         if (a.Positional.Length > 0) throw new Core.NasUserException($"`nas registry` takes no arguments (got '{a.Positional[0]}')");
+        // With a config, its plugins (nas.plugins) are listed too.
+        if (a.Option("--config") is { } config) Runtime.Configuration.NasConfig.Load(config, []);
         Console.WriteLine("spaces (nas.space; settings in nas.spaces.NAME):");
         foreach (var s in Catalog.Spaces) Console.WriteLine($"  {s.Name,-24} {s.Description}");
         Console.WriteLine("strategies (nas.strategy; settings in nas.strategies.NAME):");

@@ -38,7 +38,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     private readonly (string Name, Parameter P)[] _params;
     private readonly (string Name, Tensor T)[] _buffers;
     private readonly Tensor[] _momentum;
-    private readonly BatchNorm2d[] _bns;
+    private readonly BatchNorm[] _bns; // 1d, 2d and 3d: a user's model may have any
     private readonly BatchSchedule _schedule;
     private readonly Tensor _step;
     private readonly Func<IPolicyBackend>? _createPolicy;
@@ -71,7 +71,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
         if (device.type != DeviceType.CPU) _net.to(device);
         _params = [.. _net.named_parameters()];
         _buffers = [.. _net.named_buffers()];
-        _bns = [.. _net.modules().OfType<BatchNorm2d>()];
+        _bns = [.. _net.modules().OfType<BatchNorm>()];
         _momentum = [.. _params.Select(p => torch.zeros_like(p.P).DetachFromDisposeScope())];
         _step = torch.zeros(1, ScalarType.Int64).DetachFromDisposeScope();
     }

@@ -34,11 +34,11 @@ internal static class WeightInit
             }
             p.copy_(torch.tensor(values, p.shape).to(p.device));
         }
-        foreach (var bn in net.modules().OfType<BatchNorm2d>()) ResetStatistics(bn);
+        foreach (var bn in net.modules().OfType<BatchNorm>()) ResetStatistics(bn);
     }
 
     /// <summary>Running mean 0, variance 1, batch count 0: what a new BN layer starts with.</summary>
-    public static void ResetStatistics(BatchNorm2d bn)
+    public static void ResetStatistics(BatchNorm bn)
     {
         using var scope = torch.NewDisposeScope(); // in-place ops hand back new wrappers
         using var noGrad = torch.no_grad();
