@@ -8,9 +8,10 @@ namespace MnistSkip;
 /// <summary>
 /// The MNIST network of NNI's search-space page with its mutables, for 28x28 grayscale images: conv1 is a 3x3 or a
 /// 5x5 convolution (padded so both give 26x26), conv2 and conv3 have a searched width, a skip connection around conv3
-/// is on or off, and fc1 has a searched width. Two differences from NNI's page: batch norm after conv1 and conv2
-/// (without it, plain SGD on this network diverged at every learning rate we tried above 0.005), and no dropout
-/// (libtorch draws it from a process-wide generator, which would make results depend on thread timing).
+/// is on or off, fc1 has a searched width and the second dropout a searched rate. Differences from NNI's page: batch
+/// norm after conv1 and conv2 (without it, plain SGD on this network diverged at every learning rate we tried), and
+/// SeededDropout instead of nn.Dropout2d/Dropout (libtorch's draws from a process-wide generator shared by the trainer
+/// threads; this one is seeded per step, so results stay reproducible).
 /// </summary>
 public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
 {
@@ -21,8 +22,10 @@ public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
     private readonly LayerChoice bn2;
     private readonly LayerChoice conv3;
     private readonly InputChoice skipcon;
+    private readonly SeededDropout dropout1;
     private readonly ValueChoice<int> hidden;
     private readonly LayerChoice fc1;
+    private readonly SeededDropout dropout2;
     private readonly LayerChoice fc2;
 
     public MnistSkipNet() : base(nameof(MnistSkipNet))
@@ -37,8 +40,10 @@ public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
         conv3 = width.Select(w => nn.Conv2d(w, w, 1, 1));
         // One candidate, any number chosen: the skip connection is there or not (NNI: "choose one or None").
         skipcon = new InputChoice("skipcon", 1, nChosen: null);
+        dropout1 = new SeededDropout(0.25);
         hidden = new ValueChoice<int>("hidden", 64, 128, 256);
         fc1 = width.Select(w => hidden.Select(h => nn.Linear(w * 12 * 12, h)));
+        dropout2 = new SeededDropout(new ValueChoice<double>("dropout", 0.25, 0.5));
         fc2 = hidden.Select(h => nn.Linear(h, 10));
         RegisterComponents();
     }
@@ -50,8 +55,8 @@ public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
         var x0 = skipcon.forward(x);
         x = conv3.call(x);
         if (x0 is not null) x = x.add(x0);
-        x = nn.functional.max_pool2d(x, 2);
-        x = nn.functional.relu(fc1.call(x.flatten(1)));
+        x = dropout1.call(nn.functional.max_pool2d(x, 2));
+        x = dropout2.call(nn.functional.relu(fc1.call(x.flatten(1))));
         return fc2.call(x);
     }
 }

@@ -32,7 +32,7 @@ public sealed class UserSpaceTests
         var config = PluginConfig(store);
         var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", config, "--name", "straight", "--store", store.Path);
         Assert.True(code == 0, $"uninterrupted run failed ({code}):\n{stdout}\n{stderr}");
-        Assert.Contains("random on mnist-skip (4 choices, 24 architectures)", stdout);
+        Assert.Contains("random on mnist-skip (5 choices, 48 architectures)", stdout);
         var reference = CliProcess.Export(store.Path, "straight");
         var json = JsonDocument.Parse(reference).RootElement;
         Assert.Equal("mnist-skip", json.GetProperty("search_space").GetString());

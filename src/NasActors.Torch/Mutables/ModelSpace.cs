@@ -73,6 +73,18 @@ public sealed class ModelSpace : IDisposable
         foreach (var (node, _) in _nodes) node.Activate(arch[node.Key]);
     }
 
+    /// <summary>
+    /// Seeds every module that draws random numbers (<see cref="SeededDropout"/>), each from (<paramref name="seed"/>, its
+    /// index): a trainer calls this before each step. Nothing to do for models without any.
+    /// </summary>
+    public void Seed(long seed)
+    {
+        _seeded ??= [.. Model.modules().OfType<ISeeded>()];
+        for (var i = 0; i < _seeded.Length; i++) _seeded[i].Seed(Xoshiro256.Derive(seed, i));
+    }
+
+    private ISeeded[]? _seeded;
+
     /// <summary>The single path <paramref name="arch"/> selects.</summary>
     public Tensor Forward(Tensor x, Architecture arch)
     {

@@ -18,4 +18,7 @@ internal static class StreamTags
 
     /// <summary>Retraining a found architecture from scratch: its fresh weights come from (seed, tag).</summary>
     public const long Retrain = 0x5EED_0000_0005_0000;
+
+    /// <summary>Dropout masks of a step: (seed, tag, phase, step, slot), phase one of the tags above (0 for supernet training).</summary>
+    public const long Dropout = 0x5EED_0000_0006_0000;
 }

@@ -105,6 +105,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             {
                 var (x, y) = ToDevice(_schedule.TrainBatch(t * slice.Slots + slice.Slot));
                 _net.zero_grad(true);
+                _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, 0, t, slice.Slot));
                 var logits = _model.Forward(x, arch);
                 var loss = nn.functional.cross_entropy(logits, y);
                 loss.backward();
@@ -227,6 +228,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
             var (x, y) = ToDevice(_data.Validation.Gather(order[start..(start + images)]));
+            _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, StreamTags.RewardBatches, batch));
             var logits = _model.Forward(x, architecture);
             loss = nn.functional.cross_entropy(logits, y).item<float>();
             correct = logits.argmax(1).eq(y).sum().item<long>();
@@ -295,6 +297,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
                 foreach (var bn in _bns) bn.momentum = 1.0 / (k + 1);
                 using var scope = torch.NewDisposeScope();
                 var (x, _) = ToDevice(_schedule.RecalibrationBatch(k));
+                _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, StreamTags.Recalibration, k));
                 _model.Forward(x, architecture);
             }
         }
@@ -330,6 +333,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             {
                 var (x, y) = ToDevice(_schedule.TrainBatch(t));
                 _net.zero_grad(true);
+                _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, StreamTags.Retrain, t));
                 var loss = nn.functional.cross_entropy(_model.Forward(x, architecture), y);
                 loss.backward();
                 SgdStep(_train.LearningRate * (1.0 - (double)t / steps));
