@@ -64,7 +64,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 OMP_WAIT_POLICY=PASSIVE
 
 echo "building (Release)..."
 # src and tests only: bench/ would copy another ~500 MB of libtorch (build it with bench/run.sh).
-for p in src/NasActors.Cli examples/MnistSkip tests/NasActors.Core.Tests tests/NasActors.Runtime.Tests tests/NasActors.Torch.Tests tests/NasActors.Cli.Tests; do
+for p in src/NasActors.Cli examples/MnistSkip tests/TestPlugins tests/NasActors.Core.Tests tests/NasActors.Runtime.Tests tests/NasActors.Torch.Tests tests/NasActors.Cli.Tests; do
   dotnet build "$p" -c Release --nologo -v q -clp:ErrorsOnly || { echo "error: build of $p failed" >&2; exit 1; }
 done
 touch src/NasActors.Cli/bin/Release/.nas-built

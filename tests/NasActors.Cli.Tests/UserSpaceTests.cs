@@ -107,6 +107,25 @@ public sealed class UserSpaceTests
         return File.ReadAllText(file);
     }
 
+    [Theory]
+    [InlineData("bad-shapes", "LayerChoice 'conv': candidate 'k5' outputs [1, 4, 24, 24] but 'k3' outputs [1, 4, 26, 26]")]
+    [InlineData("shared-key", "key 'op' is used by 'first' (layer: relu, tanh) and by 'second' (layer: relu, sigmoid)")]
+    [InlineData("no-choices", "search space 'no-choices' has no choices")]
+    public void Invalid_user_spaces_must_be_one_line_naming_the_key_exit_2_and_write_nothing(string space, string expected)
+    {
+        using var store = new TempStore();
+        var dll = Path.Combine(CliProcess.RepoRoot, "tests", "TestPlugins", "bin", "Release", "net10.0", "TestPlugins.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: build tests/TestPlugins (test.sh does)");
+        var file = Path.Combine(store.Path, "bad.conf");
+        File.WriteAllText(file, $"nas {{ plugins = [{JsonSerializer.Serialize(dll)}], space = {space}, strategy = random }}\n");
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(1), "search", "--config", file, "--name", "bad", "--store", store.Path);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", stdout + stderr);
+        Assert.False(Directory.Exists(Path.Combine(store.Path, "bad")), "nothing may be written");
+    }
+
     [Fact]
     public void Bad_plugins_must_be_one_line_exit_2_and_write_nothing()
     {
