@@ -19,6 +19,7 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
 {
     private readonly SpaceModule _module;
     private readonly object _spec;
+    private readonly ModelSpace _model; // the space read from it; measures costs when they do not add up
     private readonly ControllerSpec? _controller;
 
     /// <param name="space">The registered space (nas.space) and its spec (as its module read it).</param>
@@ -61,8 +62,6 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
                     throw new NasUserException($"the Torch trainer backend cannot provide {need.GetType().Name}, which the strategy needs");
             }
     }
-
-    private readonly ModelSpace _model;
 
     /// <summary>
     /// The space as the model declares it. A built-in space is also described without TorchSharp (for status and export);
