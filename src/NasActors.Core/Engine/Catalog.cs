@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.SearchSpaces.Darts;
 using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Strategies.RegularizedEvolution;
 using NasActors.Core.Strategies.Random;
@@ -13,7 +14,7 @@ namespace NasActors.Core.Engine;
 /// </summary>
 public static class Catalog
 {
-    public static ImmutableArray<SpaceModule> Spaces { get; private set; } = [new SposShuffleNetModule(), new EnasMicroModule()];
+    public static ImmutableArray<SpaceModule> Spaces { get; private set; } = [new SposShuffleNetModule(), new EnasMicroModule(), new DartsModule()];
 
     public static ImmutableArray<StrategyModule> Strategies { get; private set; } =
         [new RandomModule(), new SposEvolutionModule(), new EnasModule(), new RegularizedEvolutionModule()];
