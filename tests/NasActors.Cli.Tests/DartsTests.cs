@@ -96,6 +96,31 @@ public sealed class DartsTests
         Assert.False(Directory.Exists(dir), $"{what}: {dir} was created");
     }
 
+    [Theory]
+    [InlineData("nas.data.dataset=mnist", "nas.data.dataset = 'mnist'")]
+    [InlineData("nas.data.directory=\"/nonexistent/cifar\"", "CIFAR-10 not found at '/nonexistent/cifar'")]
+    [InlineData("nas.spaces.darts.dataset=fashion-mnist", "set nas.spaces.darts.dataset = cifar10")]
+    [InlineData("nas.spaces.darts.dataset=imagenet", "nas.spaces.darts.dataset = 'imagenet'")]
+    public void Search_must_refuse_bad_cifar_settings_in_one_line_creating_no_store(string setting, string named)
+    {
+        using var tmp = new TempStore();
+        // A directory in the binary format with 10 images per batch file.
+        var cifar = Path.Combine(tmp.Path, "cifar");
+        Directory.CreateDirectory(cifar);
+        foreach (var f in new[] { "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin" })
+            File.WriteAllBytes(Path.Combine(cifar, f), new byte[10 * 3073]);
+        var store = Path.Combine(tmp.Path, "store");
+
+        var (code, stdout, stderr) = CliProcess.Run(Short, "search", "--config", "hocon/darts-random-smoke.conf", "--name", "c", "--store", store,
+            "--set", "nas.data.dataset=cifar10", "--set", $"nas.data.directory={JsonSerializer.Serialize(cifar)}", "--set", "nas.spaces.darts.dataset=cifar10",
+            "--set", "nas.data.validation-size=20", "--set", "nas.train.validation-images=16", "--set", setting);
+
+        Assert.True(code == 2, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains(named, stderr);
+        Assert.False(Directory.Exists(store));
+    }
+
     private static string ReplaceFirst(string text, string from, string to)
     {
         var i = text.IndexOf(from, StringComparison.Ordinal);

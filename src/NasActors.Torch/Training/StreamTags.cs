@@ -18,4 +18,7 @@ internal static class StreamTags
 
     /// <summary>Retraining a found architecture from scratch: its fresh weights come from (seed, tag).</summary>
     public const long Retrain = 0x5EED_0000_0005_0000;
+
+    /// <summary>CIFAR-10 training augmentation (crop, flip, cutout) of a step's batch: (seed, tag, step, slot).</summary>
+    public const long Augment = 0x5EED_0000_0006_0000;
 }
