@@ -32,6 +32,12 @@ public static class DartsSpace
     public static readonly ImmutableArray<string> Ops =
         ["max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"];
 
+    /// <summary>The search-only zero op of the official code ('none'): an edge may learn to be absent. Never derived.</summary>
+    public const string Zero = "none";
+
+    /// <summary>What a mixed op weights on every edge: the official PRIMITIVES, 'none' first, then <see cref="Ops"/>.</summary>
+    public static readonly ImmutableArray<string> SearchOps = [Zero, .. Ops];
+
     public static readonly ImmutableArray<string> CellTypes = [Normal, Reduce];
 
     /// <summary>The first node's number (0 and 1 are the cell inputs).</summary>
@@ -49,6 +55,19 @@ public static class DartsSpace
     {
         for (var i = FirstNode; i < FirstNode + Nodes; i++)
             for (var k = 0; k < i; k++) yield return (i, k);
+    }
+
+    /// <summary>Edges per cell: 2 + 3 + 4 + 5.</summary>
+    public const int EdgeCount = 14;
+
+    /// <summary>The index of edge (node, input) in <see cref="Edges"/>.</summary>
+    public static int EdgeIndex(int node, int input)
+    {
+        if (node < FirstNode || node >= FirstNode + Nodes || input < 0 || input >= node)
+            throw new ArgumentOutOfRangeException(nameof(node), $"({node}, {input}) is not an edge of a DARTS cell");
+        // Nodes before this one have 2, 3, ... inputs.
+        var before = Enumerable.Range(FirstNode, node - FirstNode).Sum();
+        return before + input;
     }
 
     public static SearchSpace Create(DartsSpec spec)
