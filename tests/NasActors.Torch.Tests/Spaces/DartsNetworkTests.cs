@@ -119,4 +119,60 @@ public class DartsNetworkTests
         Assert.Equal(model.Measure(arch), costs.Cost(arch));
         Assert.True(costs.Cost(arch).Flops > costs.Cost(Pools()).Flops);
     }
+
+    // ---------------------------------------------------------------- mixed ops (the differentiable strategy's forward)
+
+    [Fact]
+    public void Mixed_node_must_equal_the_weighted_sum_of_every_op_on_every_edge()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var node = new DartsNode(DartsSpace.Reduce, 4, 4, reduction: true, affine: false);
+        node.eval();
+        // Reduction node 4: edges from the cell inputs (16x16, stride 2) and from nodes 2 and 3 (8x8).
+        Tensor[] states = [torch.randn(2, 4, 16, 16), torch.randn(2, 4, 16, 16), torch.randn(2, 4, 8, 8), torch.randn(2, 4, 8, 8)];
+        var weights = Enumerable.Range(0, 4).Select(_ => torch.randn(8).softmax(0)).ToArray();
+
+        var mixed = node.MixedForward(states, weights);
+
+        var expected = torch.zeros(2, 4, 8, 8);
+        for (var k = 0; k < 4; k++)
+        {
+            var ops = node.Edge(k);
+            Assert.Equal(DartsSpace.Ops.AsEnumerable(), ops.Select(o => o.Name));
+            // 'none' (weight 0 of the edge) contributes zero; op o is weight o + 1.
+            for (var o = 0; o < ops.Count; o++) expected = expected + weights[k][o + 1].item<float>() * ops[o].Module.call(states[k]);
+        }
+        Assert.True(mixed.allclose(expected, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void Mixed_network_with_one_hot_weights_must_equal_the_single_path_of_that_architecture()
+    {
+        using var model = Create(new DartsSpec(4, 3, DartsSpec.FashionMnist));
+        using var scope = torch.NewDisposeScope();
+        var net = (DartsNetwork)model.Model;
+        net.eval();
+        var x = torch.randn(2, 1, 28, 28);
+        // A tutorial architecture: its two slots per node use two different edges, so one-hot edge weights express it.
+        var arch = NniArchitectureJson.Parse(Tutorial(TutorialFiles[1]), model.Space);
+        Tensor OneHot(string cell)
+        {
+            var w = torch.zeros(DartsSpace.EdgeCount, DartsSpace.SearchOps.Length);
+            for (var i = 2; i < 6; i++)
+                for (var j = 0; j < 2; j++)
+                {
+                    var k = int.Parse(arch[DartsSpace.InputKey(cell, i, j)], System.Globalization.CultureInfo.InvariantCulture);
+                    w[DartsSpace.EdgeIndex(i, k), DartsSpace.SearchOps.IndexOf(arch[DartsSpace.OpKey(cell, i, j)])] = 1f;
+                }
+            return w;
+        }
+
+        var single = model.Forward(x, arch);
+        var mixed = net.WeightedForward(x, OneHot(DartsSpace.Normal), OneHot(DartsSpace.Reduce));
+        var uniform = net.MixedForward(x, torch.zeros(14, 8), torch.zeros(14, 8));
+
+        Assert.True(mixed.allclose(single, rtol: 1e-4, atol: 1e-5));
+        Assert.False(uniform.allclose(single, rtol: 1e-4, atol: 1e-5));
+        Assert.Equal(new long[] { 2, 10 }, uniform.shape);
+    }
 }

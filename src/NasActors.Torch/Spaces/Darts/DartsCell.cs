@@ -37,6 +37,18 @@ internal sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Node <paramref name="i"/> (2..5).</summary>
     public DartsNode Node(int i) => nodes[i - DartsSpace.FirstNode];
 
+    /// <summary>The cell with every edge a mixed op; <paramref name="weights"/>: [14, 8], edge (i, k) in DartsSpace.Edges order.</summary>
+    public Tensor MixedForward(Tensor s0, Tensor s1, Tensor weights)
+    {
+        var states = new List<Tensor>(DartsSpace.FirstNode + DartsSpace.Nodes) { pre0.call(s0), pre1.call(s1) };
+        foreach (var node in nodes)
+        {
+            var first = DartsSpace.EdgeIndex(node.Node, 0);
+            states.Add(node.MixedForward(states, [.. Enumerable.Range(first, node.Node).Select(e => weights[e])]));
+        }
+        return torch.cat(states.Skip(DartsSpace.FirstNode).ToArray(), 1);
+    }
+
     public override Tensor forward(Tensor s0, Tensor s1)
     {
         var states = new List<Tensor>(DartsSpace.FirstNode + DartsSpace.Nodes) { pre0.call(s0), pre1.call(s1) };

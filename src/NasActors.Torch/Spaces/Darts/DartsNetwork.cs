@@ -49,6 +49,22 @@ internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>
     public DartsSpec Spec { get; }
     public IReadOnlyList<DartsCell> Cells => [.. cells];
 
+    /// <summary>
+    /// The DARTS search network's forward (official Network.forward): every edge a mixed op weighted by the softmax of
+    /// the architecture logits, [14, 8] per cell type ('none' first).
+    /// </summary>
+    public Tensor MixedForward(Tensor x, Tensor normalLogits, Tensor reduceLogits) =>
+        WeightedForward(x, normalLogits.softmax(-1), reduceLogits.softmax(-1));
+
+    /// <summary>As <see cref="MixedForward"/> with the mixed ops' weights given directly ([14, 8] per cell type).</summary>
+    public Tensor WeightedForward(Tensor x, Tensor normalWeights, Tensor reduceWeights)
+    {
+        var s1 = stemBn.call(stemConv.call(x));
+        var s0 = s1;
+        foreach (var cell in cells) (s0, s1) = (s1, cell.MixedForward(s0, s1, cell.Reduction ? reduceWeights : normalWeights));
+        return classifier.call(s1.mean([2, 3]));
+    }
+
     public override Tensor forward(Tensor x)
     {
         var s1 = stemBn.call(stemConv.call(x));

@@ -67,6 +67,28 @@ internal sealed class DartsNode : nn.Module, IWeightRouter
         return sum!;
     }
 
+    /// <summary>
+    /// The official MixedOp over every edge, summed (DARTS's node): Σ_k Σ_o w_k[o] · op_{k,o}(states[k]), where
+    /// <paramref name="weights"/>[k] holds edge k's weights over <see cref="DartsSpace.SearchOps"/> ('none' first, which
+    /// adds zero and so is skipped). Ignores the slot decisions: a differentiable strategy weights every edge.
+    /// </summary>
+    public Tensor MixedForward(IReadOnlyList<Tensor> states, IReadOnlyList<Tensor> weights)
+    {
+        if (weights.Count != Node) throw new ArgumentException($"node {Node} has {Node} edges; got weights for {weights.Count}");
+        Tensor? sum = null;
+        for (var k = 0; k < Node; k++)
+        {
+            var ops = edges[k].Items;
+            if (weights[k].numel() != ops.Count + 1) throw new ArgumentException($"edge ({Node}, {k}) weighs {ops.Count + 1} ops ('none' first); got {weights[k].numel()} weights");
+            for (var o = 0; o < ops.Count; o++)
+            {
+                var y = ops[o].Module.call(states[k]).mul(weights[k][o + 1]);
+                sum = sum is null ? y : sum.add(y);
+            }
+        }
+        return sum!;
+    }
+
     public IEnumerable<nn.Module> ActiveModules() =>
         Enumerable.Range(0, DartsSpace.Slots).Select(Slot).Distinct().Select(s => (nn.Module)edges[s.Input].Find(s.Op)!);
 
