@@ -55,7 +55,8 @@ public sealed record NasSettings(
         var dataset = r.String("nas.data.dataset");
         if (!Catalog.Datasets.Any(d => d.Name == dataset))
             throw new NasUserException($"nas.data.dataset = '{dataset}' is not a known dataset; use one of: {string.Join(", ", Catalog.Datasets.Select(d => d.Name))} (in {source})");
-        var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000), dataset);
+        var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000), dataset,
+            r.Bool("nas.data.augment"), r.Int("nas.data.cutout", 0, 32));
         var train = new TrainSpec(
             r.Int("nas.train.batch-size", 1, 65_536),
             r.Double("nas.train.learning-rate", 0, 100),

@@ -10,7 +10,7 @@ namespace NasActors.Torch.Data;
 /// label byte then 1024 red, 1024 green and 1024 blue bytes of a 32x32 image, row-major) from a directory the user gives
 /// (nothing can be downloaded here), normalized with the DARTS tutorial's per-channel mean and std. Splits as for
 /// Fashion-MNIST: train = the first (N - ValidationSize) training images (capped by TrainLimit), validation = the last
-/// ValidationSize, test = test_batch.bin.
+/// ValidationSize, test = test_batch.bin. Training batches are augmented as the spec says (<see cref="CifarAugment"/>).
 /// </summary>
 internal static class Cifar10
 {
@@ -63,7 +63,8 @@ internal static class Cifar10
         var trainSet = new ImageDataset(all.narrow(0, 0, trainCount).clone(), allLabels.narrow(0, 0, trainCount).clone());
         var validation = new ImageDataset(all.narrow(0, n - spec.ValidationSize, spec.ValidationSize).clone(),
             allLabels.narrow(0, n - spec.ValidationSize, spec.ValidationSize).clone());
-        return new DatasetSplits(trainSet, validation, testSet);
+        var augment = spec.Augment || spec.Cutout > 0 ? new CifarAugment(spec.Augment ? 4 : 0, spec.Augment, spec.Cutout) : null;
+        return new DatasetSplits(trainSet, validation, testSet, augment);
     }
 
     /// <summary>uint8 planes → float32 [N,3,32,32], per channel (x/255 - mean)/std.</summary>

@@ -1,6 +1,9 @@
 using NasActors.Core;
+using NasActors.Core.SearchSpaces.Darts;
 using NasActors.Core.Training;
 using NasActors.Torch.Data;
+using NasActors.Torch.Tests.Training;
+using NasActors.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -168,5 +171,32 @@ public class Cifar10Tests
             Assert.Equal(rows * cols, zero[0].sum().item<long>()); // a rectangle
             Assert.True(Same(cut[i].masked_fill(zero, 0f), x[i].masked_fill(zero, 0f)));
         }
+    }
+
+    [Fact]
+    public void Cifar10_training_must_use_the_configured_augmentation_deterministically()
+    {
+        using var dir = new TempDirectory();
+        Write(dir.Path);
+        DatasetSplits Load(bool augment, int cutout) => Cifar10.Load(new DataSpec(dir.Path, 4, 0, "cifar10", augment, cutout));
+        using (var on = Load(true, 16)) Assert.Equal(new CifarAugment(4, true, 16), on.Augment);
+        using (var cutOnly = Load(false, 8)) Assert.Equal(new CifarAugment(0, false, 8), cutOnly.Augment);
+        using (var off = Load(false, 0)) Assert.Null(off.Augment);
+
+        // The same slice trained twice (two trainers) with augmentation gives the same weights, and others than without it.
+        string[] Slices(bool augment, int trainers)
+        {
+            using var checkpoints = new TempDirectory();
+            using var factory = new TorchSupernetFactory(new DartsModule(), new DartsSpec(2, 3, DartsSpec.Cifar10), [], TinySpecs.Train(batchSize: 4),
+                Load(augment, augment ? 16 : 0), checkpoints.Path, intraOpThreads: 1);
+            return [.. Enumerable.Range(0, trainers).Select(_ =>
+            {
+                using var backend = factory.Create("cpu");
+                return backend.Trainer().TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 3), _ => { }, CancellationToken.None).Checkpoint;
+            })];
+        }
+        var augmented = Slices(augment: true, trainers: 2);
+        Assert.Equal(augmented[0], augmented[1]);
+        Assert.NotEqual(augmented[0], Slices(augment: false, trainers: 1)[0]);
     }
 }
