@@ -144,6 +144,11 @@ public sealed record NasSettings(
     /// Fingerprint of every setting that changes what a search computes (not lease timeout, export size or checkpoint
     /// keeping): recorded when an experiment starts and checked on resume, so a resumed run cannot silently diverge.
     /// </summary>
+    /// <summary>What of nas.data changes results; for Fashion-MNIST exactly what it was before CIFAR-10, so existing stores resume.</summary>
+    private object DataFingerprint => Data.Dataset == "fashion-mnist"
+        ? new { Data.ValidationSize, Data.TrainLimit }
+        : new { Data.ValidationSize, Data.TrainLimit, Data.Dataset, Data.Augment, Data.Cutout };
+
     public string ResultHash
     {
         get
@@ -152,7 +157,7 @@ public sealed record NasSettings(
             {
                 Space = SpaceName, SpaceSpec = JsonSerializer.SerializeToElement(SpaceSpec, SpaceSpec.GetType()),
                 Strategy = StrategyName, StrategySettings = JsonSerializer.SerializeToElement(StrategySettings, StrategySettings.GetType()),
-                Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Train, MaxFlops, MaxParams,
+                Seed, Data = DataFingerprint, Train, MaxFlops, MaxParams,
                 Trainers = Devices.Length, Threads = EffectiveThreads, RetrainSteps, Synthetic,
             });
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
