@@ -29,6 +29,19 @@ if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
   fi
 fi
 
+# `nas draw` renders with Graphviz's dot; installed like the dataset (as root, with apt-get), else the CLI says how.
+if [ "${1:-}" = draw ] && ! command -v dot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing graphviz (for nas draw)..."
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q -o DPkg::Lock::Timeout=120 graphviz >/tmp/nas-apt-$$.log 2>&1; then
+    if ! { apt-get update -q -o DPkg::Lock::Timeout=120 && apt-get install -y -q -o DPkg::Lock::Timeout=120 graphviz; } >>/tmp/nas-apt-$$.log 2>&1; then
+      echo "error: could not install graphviz with apt-get (log: /tmp/nas-apt-$$.log); install it and run ./nas draw again" >&2
+      exit 2
+    fi
+  fi
+  rm -f /tmp/nas-apt-$$.log
+fi
+
 bin="$here/src/NasActors.Cli/bin/Release/net10.0/nas.dll"
 stamp="$here/src/NasActors.Cli/bin/Release/.nas-built"
 if [ ! -f "$bin" ] || [ ! -f "$stamp" ] || [ -n "$(cd "$here" && find src hocon Directory.Build.props Directory.Build.targets Directory.Packages.props -newer "$stamp" -type f -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1)" ]; then

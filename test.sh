@@ -27,6 +27,16 @@ if ! command -v openssl >/dev/null 2>&1; then
     || { echo "error: could not install openssl" >&2; exit 1; }
 fi
 
+# graphviz: `nas draw` renders DARTS cells with dot (SVG, PNG).
+if ! command -v dot >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "error: graphviz is missing; run: sudo apt-get install graphviz" >&2; exit 1; }
+  echo "installing graphviz..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q -o DPkg::Lock::Timeout=120 graphviz >/dev/null 2>&1 \
+    || { apt-get update -q -o DPkg::Lock::Timeout=120 >/dev/null && apt-get install -y -q -o DPkg::Lock::Timeout=120 graphviz >/dev/null; } \
+    || { echo "error: could not install graphviz" >&2; exit 1; }
+fi
+
 # PostgreSQL (Debian's 15) on loopback for the cluster tests: a login role nas_test with a password generated per
 # run; tests create their own databases from NAS_TEST_POSTGRES.
 if [ -z "${NAS_TEST_POSTGRES:-}" ]; then

@@ -17,6 +17,7 @@ internal static class Commands
           nas registry [--config FILE]          list every registered space, strategy and dataset (and FILE's plugins)
           nas gen-config --space S --strategy T [--out FILE]
                                                 a complete, commented config for one space/strategy pair
+          nas draw ARCH.json [--out DIR]        a DARTS architecture's normal and reduction cells as DOT, SVG and PNG
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
                                                 run one cluster node (see cluster/README.md)
@@ -35,6 +36,7 @@ internal static class Commands
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),
+        "draw" => DrawCommand.Run(a),
         _ => Help(),
     };
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.SearchSpaces.Darts;
 using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Strategies.RegularizedEvolution;
 using NasActors.Core.Strategies.Random;
@@ -13,13 +14,14 @@ namespace NasActors.Core.Engine;
 /// </summary>
 public static class Catalog
 {
-    public static ImmutableArray<SpaceModule> Spaces { get; private set; } = [new SposShuffleNetModule(), new EnasMicroModule()];
+    public static ImmutableArray<SpaceModule> Spaces { get; private set; } = [new SposShuffleNetModule(), new EnasMicroModule(), new DartsModule()];
 
     public static ImmutableArray<StrategyModule> Strategies { get; private set; } =
         [new RandomModule(), new SposEvolutionModule(), new EnasModule(), new RegularizedEvolutionModule()];
 
     public static ImmutableArray<DatasetModule> Datasets { get; } =
-        [new("fashion-mnist", "Fashion-MNIST: 60k training (split into train and validation) and 10k test 28x28 grayscale images, 10 classes (Debian package dataset-fashion-mnist)")];
+        [new("fashion-mnist", "Fashion-MNIST: 60k training (split into train and validation) and 10k test 28x28 grayscale images, 10 classes (Debian package dataset-fashion-mnist)"),
+         new("cifar10", "CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin) from nas.data.directory: 50k training and 10k test 32x32 colour images, 10 classes (no download)")];
 
     public static SpaceModule Space(string name) => Spaces.FirstOrDefault(s => s.Name == name)
         ?? throw new NasUserException($"nas.space = '{name}' is not a registered space; use one of: {string.Join(", ", Spaces.Select(s => s.Name))} (`nas registry` lists them)");

@@ -52,7 +52,11 @@ public sealed record NasSettings(
             throw new NasUserException($"{e.Message} (in {source})");
         }
         var seed = r.Long("nas.experiment.seed");
-        var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000));
+        var dataset = r.String("nas.data.dataset");
+        if (!Catalog.Datasets.Any(d => d.Name == dataset))
+            throw new NasUserException($"nas.data.dataset = '{dataset}' is not a known dataset; use one of: {string.Join(", ", Catalog.Datasets.Select(d => d.Name))} (in {source})");
+        var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000), dataset,
+            r.Bool("nas.data.augment"), r.Int("nas.data.cutout", 0, 32));
         var train = new TrainSpec(
             r.Int("nas.train.batch-size", 1, 65_536),
             r.Double("nas.train.learning-rate", 0, 100),
@@ -140,6 +144,11 @@ public sealed record NasSettings(
     /// Fingerprint of every setting that changes what a search computes (not lease timeout, export size or checkpoint
     /// keeping): recorded when an experiment starts and checked on resume, so a resumed run cannot silently diverge.
     /// </summary>
+    /// <summary>What of nas.data changes results; for Fashion-MNIST exactly what it was before CIFAR-10, so existing stores resume.</summary>
+    private object DataFingerprint => Data.Dataset == "fashion-mnist"
+        ? new { Data.ValidationSize, Data.TrainLimit }
+        : new { Data.ValidationSize, Data.TrainLimit, Data.Dataset, Data.Augment, Data.Cutout };
+
     public string ResultHash
     {
         get
@@ -148,7 +157,7 @@ public sealed record NasSettings(
             {
                 Space = SpaceName, SpaceSpec = JsonSerializer.SerializeToElement(SpaceSpec, SpaceSpec.GetType()),
                 Strategy = StrategyName, StrategySettings = JsonSerializer.SerializeToElement(StrategySettings, StrategySettings.GetType()),
-                Seed, Data = new { Data.ValidationSize, Data.TrainLimit }, Train, MaxFlops, MaxParams,
+                Seed, Data = DataFingerprint, Train, MaxFlops, MaxParams,
                 Trainers = Devices.Length, Threads = EffectiveThreads, RetrainSteps, Synthetic,
             });
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));

@@ -101,6 +101,7 @@ public sealed class ModelSpace : IDisposable
     {
         Activate(arch);
         foreach (var (node, _) in _nodes) node.Fix(arch[node.Key]);
+        foreach (var router in Model.modules().OfType<IWeightRouter>().ToList()) router.KeepOnlyActive();
         _fixed = true;
         return Model;
     }
@@ -166,11 +167,19 @@ public sealed class ModelSpace : IDisposable
         return table;
     }
 
-    /// <summary>The base architecture with every layer choice around the module at <paramref name="path"/> picking it; null if none.</summary>
+    /// <summary>The base architecture with every layer choice (and weight router) around the module at <paramref name="path"/> picking it; null if none.</summary>
     private Architecture? Enclosing(string path, Architecture baseArch)
     {
         var arch = baseArch;
         var changed = false;
+        foreach (var (routerPath, m) in Model.named_modules())
+            if (m is IWeightRouter router && path.StartsWith(routerPath + ".", StringComparison.Ordinal)
+                && router.Reaching(path[(routerPath.Length + 1)..]) is { } decisions)
+                foreach (var (key, value) in decisions)
+                {
+                    arch = arch.With(key, value);
+                    changed = true;
+                }
         foreach (var (node, nodePath) in _nodes)
         {
             if (node is not LayerChoice lc) continue;
@@ -243,6 +252,8 @@ public sealed class ModelSpace : IDisposable
                 return CountParams(lc[lc.Chosen]);
             case Repeat r:
                 return r.Blocks(r.Depth).Sum(CountParams);
+            case IWeightRouter w:
+                return m.named_parameters(recurse: false).Sum(p => p.parameter.numel()) + w.ActiveModules().Sum(CountParams);
         }
         long n = m.named_parameters(recurse: false).Sum(p => p.parameter.numel());
         foreach (var (_, child) in m.named_children()) n += CountParams(child);

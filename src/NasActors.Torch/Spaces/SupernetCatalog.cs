@@ -1,8 +1,10 @@
 using NasActors.Core;
 using NasActors.Core.Engine;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.SearchSpaces.Darts;
 using NasActors.Torch.Data;
 using NasActors.Torch.Mutables;
+using NasActors.Torch.Spaces.Darts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,10 +16,14 @@ namespace NasActors.Torch.Spaces;
 /// </summary>
 public static class SupernetCatalog
 {
-    private static readonly Dictionary<string, Func<object, nn.Module<Tensor, Tensor>>> BuiltIn = new()
+    private static readonly long[] FashionMnistInput = [1, 1, FashionMnist.Side, FashionMnist.Side];
+
+    // Each built-in model with the shape of one example input (batch 1).
+    private static readonly Dictionary<string, Func<object, (nn.Module<Tensor, Tensor> Model, long[] Input)>> BuiltIn = new()
     {
-        ["spos-shufflenet"] = spec => new SposSupernet((SupernetSpec)spec),
-        ["enas-micro"] = spec => new EnasMicroSupernet((EnasMicroSpec)spec),
+        ["spos-shufflenet"] = spec => (new SposSupernet((SupernetSpec)spec), FashionMnistInput),
+        ["enas-micro"] = spec => (new EnasMicroSupernet((EnasMicroSpec)spec), FashionMnistInput),
+        [DartsSpace.Name] = spec => (new DartsNetwork((DartsSpec)spec), Darts.DartsInput.Shape((DartsSpec)spec)),
     };
 
     /// <summary>A fresh supernet for <paramref name="spec"/> of <paramref name="space"/>, read as a search space.</summary>
@@ -26,6 +32,7 @@ public static class SupernetCatalog
         if (space is ModelSpaceModule m) return m.CreateModelSpace(spec);
         if (!BuiltIn.TryGetValue(space.Name, out var build))
             throw new NasUserException($"space '{space.Name}' has no model: derive its module from NasActors.Torch.Mutables.ModelSpaceModule");
-        return ModelSpace.Create(space.Name, build(spec), 1, 1, FashionMnist.Side, FashionMnist.Side);
+        var (model, input) = build(spec);
+        return ModelSpace.Create(space.Name, model, input);
     }
 }

@@ -21,4 +21,7 @@ internal static class StreamTags
 
     /// <summary>Dropout masks of a step: (seed, tag, phase, step, slot), phase one of the tags above (0 for supernet training).</summary>
     public const long Dropout = 0x5EED_0000_0006_0000;
+
+    /// <summary>CIFAR-10 training augmentation (crop, flip, cutout) of a step's batch: (seed, tag, step, slot).</summary>
+    public const long Augment = 0x5EED_0000_0007_0000;
 }

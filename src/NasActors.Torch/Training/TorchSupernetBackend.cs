@@ -103,7 +103,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             var arch = Path(slice, t);
             using (var scope = torch.NewDisposeScope())
             {
-                var (x, y) = ToDevice(_schedule.TrainBatch(t * slice.Slots + slice.Slot));
+                var (x, y) = ToDevice(Augmented(_schedule.TrainBatch(t * slice.Slots + slice.Slot), t, slice.Slot));
                 _net.zero_grad(true);
                 _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, 0, t, slice.Slot));
                 var logits = _model.Forward(x, arch);
@@ -313,6 +313,13 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     /// those steps, then measures it on the test split with the BN statistics it learned. Only the chosen path's
     /// modules take part, so this is the standalone network. Nothing is checkpointed: an interrupted retrain is redone.
     /// </summary>
+    /// <summary>The augmentation stream's slot for retraining (supernet slots are 0..N-1).</summary>
+    private const int RetrainSlot = -1;
+
+    /// <summary>A training batch augmented from the stream of (seed, step, slot) when the data asks for it (CIFAR-10).</summary>
+    private (Tensor X, Tensor Y) Augmented((Tensor X, Tensor Y) batch, long step, int slot) =>
+        _data.Augment is { } a ? (a.Apply(batch.X, CifarAugment.Stream(_train.Seed, step, slot)), batch.Y) : batch;
+
     public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
     {
         _space.Validate(architecture);
@@ -331,7 +338,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             ct.ThrowIfCancellationRequested();
             using (var scope = torch.NewDisposeScope())
             {
-                var (x, y) = ToDevice(_schedule.TrainBatch(t));
+                var (x, y) = ToDevice(Augmented(_schedule.TrainBatch(t), t, RetrainSlot));
                 _net.zero_grad(true);
                 _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, StreamTags.Retrain, t));
                 var loss = nn.functional.cross_entropy(_model.Forward(x, architecture), y);

@@ -26,7 +26,7 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
     /// <param name="needs">What the strategy needs beyond training and scoring (<see cref="StrategyModule.BackendNeeds"/>).</param>
     public TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, DataSpec data, string checkpointDirectory,
         int intraOpThreads)
-        : this(space, spec, needs, train, () => FashionMnist.Load(data), checkpointDirectory, intraOpThreads)
+        : this(space, spec, needs, train, () => Datasets.Load(data), checkpointDirectory, intraOpThreads, data.Dataset)
     {
     }
 
@@ -38,15 +38,15 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
     }
 
     private TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
-        string checkpointDirectory, int intraOpThreads)
-        : this(space, spec, ReadModel(space, spec), needs, train, loadData, checkpointDirectory, intraOpThreads)
+        string checkpointDirectory, int intraOpThreads, string dataset = "fashion-mnist")
+        : this(space, spec, ReadModel(space, spec), needs, train, loadData, checkpointDirectory, intraOpThreads, dataset)
     {
     }
 
     /// <param name="model">Read once here: its space is this factory's, and it stays to measure costs.</param>
     private TorchSupernetFactory(SpaceModule space, object spec, ModelSpace model, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
-        string checkpointDirectory, int intraOpThreads)
-        : base(model.Space, train, loadData, checkpointDirectory, intraOpThreads, () => model.CheckAndCount())
+        string checkpointDirectory, int intraOpThreads, string dataset)
+        : base(model.Space, train, () => Datasets.Fit(loadData(), dataset, space.Name, model.InputShape), checkpointDirectory, intraOpThreads, () => model.CheckAndCount())
     {
         _module = space;
         _model = model;

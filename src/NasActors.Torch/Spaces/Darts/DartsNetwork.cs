@@ -1,0 +1,75 @@
+using NasActors.Core.SearchSpaces.Darts;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasActors.Torch.Spaces.Darts;
+
+/// <summary>
+/// The DARTS network (official model_search.py, NNI's DARTS space): stem 3x3 conv (input → 3·C, stem multiplier 3) → BN,
+/// then <see cref="DartsSpec.Cells"/> cells, the ones at Cells/3 and 2·Cells/3 reduction cells (width doubled, resolution
+/// halved: 28 → 14 → 7, 32 → 16 → 8), then global average pool → linear to 10 classes. Every cell of a type shares
+/// the type's decisions (<c>normal/*</c>, <c>reduce/*</c>); weights are per cell, per edge and op. BN has no affine
+/// parameters in the cells, as in the official search network.
+/// </summary>
+internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The official stem multiplier.</summary>
+    public const int StemMultiplier = 3;
+
+    private readonly Conv2d stemConv;
+    private readonly BatchNorm2d stemBn;
+    private readonly ModuleList<DartsCell> cells;
+    private readonly Linear classifier;
+
+    public DartsNetwork(DartsSpec spec, bool affine = false) : base(nameof(DartsNetwork))
+    {
+        spec.Validate();
+        Spec = spec;
+        var c = spec.Channels;
+        var stem = StemMultiplier * c;
+        stemConv = nn.Conv2d(spec.InputChannels, stem, 3, padding: 1, bias: false);
+        stemBn = nn.BatchNorm2d(stem);
+        cells = new ModuleList<DartsCell>();
+        int prevPrev = stem, prev = stem, current = c;
+        var reductionPrev = false;
+        for (var i = 0; i < spec.Cells; i++)
+        {
+            var reduction = DartsSpace.IsReduction(i, spec.Cells);
+            if (reduction) current *= 2;
+            var cell = new DartsCell(reduction, reductionPrev, prevPrev, prev, current, affine);
+            cells.Add(cell);
+            reductionPrev = reduction;
+            (prevPrev, prev) = (prev, cell.OutputChannels);
+        }
+        classifier = nn.Linear(prev, 10);
+        RegisterComponents();
+    }
+
+    public DartsSpec Spec { get; }
+    public IReadOnlyList<DartsCell> Cells => [.. cells];
+
+    /// <summary>
+    /// The DARTS search network's forward (official Network.forward): every edge a mixed op weighted by the softmax of
+    /// the architecture logits, [14, 8] per cell type ('none' first).
+    /// </summary>
+    public Tensor MixedForward(Tensor x, Tensor normalLogits, Tensor reduceLogits) =>
+        WeightedForward(x, normalLogits.softmax(-1), reduceLogits.softmax(-1));
+
+    /// <summary>As <see cref="MixedForward"/> with the mixed ops' weights given directly ([14, 8] per cell type).</summary>
+    public Tensor WeightedForward(Tensor x, Tensor normalWeights, Tensor reduceWeights)
+    {
+        var s1 = stemBn.call(stemConv.call(x));
+        var s0 = s1;
+        foreach (var cell in cells) (s0, s1) = (s1, cell.MixedForward(s0, s1, cell.Reduction ? reduceWeights : normalWeights));
+        return classifier.call(s1.mean([2, 3]));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var s1 = stemBn.call(stemConv.call(x));
+        var s0 = s1;
+        foreach (var cell in cells) (s0, s1) = (s1, cell.call(s0, s1));
+        return classifier.call(s1.mean([2, 3]));
+    }
+}
