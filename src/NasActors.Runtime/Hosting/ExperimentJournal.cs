@@ -180,10 +180,10 @@ public static class ExperimentJournal
             string? first = null;
             using (var cmd = connection.CreateCommand())
             {
-                cmd.CommandText = "SELECT writer_uuid, manifest, message FROM journal WHERE persistence_id = @p AND sequence_number = 1 ORDER BY ordering LIMIT 1";
+                cmd.CommandText = "SELECT writer_uuid, message FROM journal WHERE persistence_id = @p AND sequence_number = 1 ORDER BY ordering LIMIT 1";
                 Parameter(cmd, "@p", pid);
                 using var r = cmd.ExecuteReader();
-                if (r.Read()) first = Fingerprint(pid, r.IsDBNull(0) ? "" : r.GetString(0), r.GetString(1), (byte[])r[2]);
+                if (r.Read()) first = Fingerprint(pid, r.IsDBNull(0) ? "" : r.GetString(0), (byte[])r[1]);
             }
             long last;
             using (var cmd = connection.CreateCommand())
@@ -208,12 +208,12 @@ public static class ExperimentJournal
 
     /// <summary>
     /// Names one journal: its first event with the id of the writer (one run of the experiment) that wrote it, so two
-    /// runs under the same name and config differ.
+    /// runs under the same name and config differ. (Not the manifest: damage there is named by the replay.)
     /// </summary>
-    internal static string Fingerprint(string persistenceId, string writer, string manifest, byte[] payload)
+    internal static string Fingerprint(string persistenceId, string writer, byte[] payload)
     {
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{persistenceId}\n{writer}\n{manifest}\n"));
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{persistenceId}\n{writer}\n"));
         sha.AppendData(payload);
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..32];
     }

@@ -117,7 +117,7 @@ public sealed record StoreIdentity(string Experiment, string PersistenceId, stri
         if (facts.LastSequence == 0)
             throw new NasUserException($"the journal of experiment '{name}' ({store.JournalPath(name)}) is empty, but {FileName} records {identity.LastSequence} journaled events (the file was truncated or replaced, or lost its journal.db-wal); {restore}");
         if (facts.FirstEvent != identity.FirstEvent)
-            throw new NasUserException($"the journal of experiment '{name}' ({store.JournalPath(name)}) is not this experiment's: its first event is not the one {FileName} records (another experiment's journal, or one of another run under the same name); " +
+            throw new NasUserException($"the journal of experiment '{name}' ({store.JournalPath(name)}) is not this experiment's: its first event is not the one {FileName} records (another experiment's journal, one of another run under the same name, or a damaged first event); " +
                                        $"put back this experiment's journal.db, or restore the whole directory {dir} from one backup");
         if (facts.LastSequence < identity.LastSequence)
             throw new NasUserException($"the journal of experiment '{name}' ends at event {facts.LastSequence}, but the experiment had reached event {identity.LastSequence} ({FileName}): " +
