@@ -30,27 +30,39 @@ public static partial class DiskSpace
         || message.Contains("database or disk is full", StringComparison.OrdinalIgnoreCase)
         || message.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Free megabytes on the file system holding <paramref name="path"/> (or its nearest existing parent); -1 if unknown.</summary>
-    public static long FreeMegabytes(string path)
+    /// <summary>Free bytes on the file system holding <paramref name="path"/> (or its nearest existing parent); -1 if unknown.</summary>
+    public static long FreeBytes(string path)
     {
         try
         {
             var dir = Path.GetFullPath(path);
             while (!Directory.Exists(dir) && Path.GetDirectoryName(dir) is { } parent) dir = parent;
-            return new DriveInfo(dir).AvailableFreeSpace / (1024 * 1024);
+            return new DriveInfo(dir).AvailableFreeSpace;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return -1; }
+    }
+
+    /// <summary>
+    /// Refuses to start writing at <paramref name="path"/> with less than <paramref name="bytes"/> free: SQLite and its
+    /// persistence plugin fail on a full disk in ways that cannot be told apart from damage (and the plugin only after
+    /// a 30 s timeout), so a nearly full disk is named before anything is opened.
+    /// </summary>
+    public static void Require(string path, long bytes)
+    {
+        var free = FreeBytes(path);
+        if (free >= 0 && free < bytes) throw Full(path);
     }
 
     /// <summary>The one line for a full disk at <paramref name="path"/>.</summary>
     public static NasUserException Full(string path, Exception? inner = null)
     {
-        var free = FreeMegabytes(path);
-        var message = $"disk full at {path} ({(free < 0 ? "?" : free.ToString(CultureInfo.InvariantCulture))} MB free)";
+        var free = FreeBytes(path);
+        var mb = free / (1024.0 * 1024);
+        var message = $"disk full at {path} ({(free < 0 ? "?" : mb.ToString(mb < 10 ? "0.0" : "0", CultureInfo.InvariantCulture))} MB free)";
         return inner is null ? new NasUserException(message) : new NasUserException(message, inner);
     }
 
-    [GeneratedRegex(@"disk full at (?<path>.+?) \((?<free>\d+|\?) MB free\)")]
+    [GeneratedRegex(@"disk full at (?<path>.+?) \((?<free>[\d.]+|\?) MB free\)")]
     private static partial Regex FullLine();
 
     /// <summary>The <c>disk full at PATH (N MB free)</c> part of a message that wraps it, if any.</summary>

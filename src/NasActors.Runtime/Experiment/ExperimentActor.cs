@@ -129,7 +129,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             : why.Contains("readonly", StringComparison.OrdinalIgnoreCase) || why.Contains("read-only", StringComparison.OrdinalIgnoreCase)
                 ? "; its store is read-only: copy it to writable storage to resume it" : "";
         _listener.Tell(new Failed($"experiment '{_settings.Name}' could not write its journal ({why}){hint}", true));
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // Not base: it logs the same failure again with its stack trace. The actor stops either way.
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -17,6 +17,9 @@ public sealed class ExperimentHost : IAsyncDisposable
     private readonly TaskCompletionSource<ExperimentProtocol.Completed> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StoreKeeper? _keeper;
 
+    /// <summary>Free space an experiment needs to start (see <see cref="Core.IO.DiskSpace.Require"/>): room for the journal's WAL to grow.</summary>
+    public const long MinimumFreeBytes = 1024 * 1024;
+
     public ActorSystem System { get; }
     public IActorRef Experiment { get; }
     public string Name { get; }
@@ -32,6 +35,7 @@ public sealed class ExperimentHost : IAsyncDisposable
         var plan = settings.CreatePlan(factory.Space, factory.Costs);
         // Before the plugin opens (and would create) the journal: it must be the one this directory says it holds.
         StoreIdentity.Verify(store, name);
+        if (!store.IsClusterExperiment(name)) Core.IO.DiskSpace.Require(store.DirectoryOf(name), MinimumFreeBytes);
         var journal = store.JournalConfig(name);
         _keeper = store.IsClusterExperiment(name) ? null : new StoreKeeper(store, name);
         var config = (extra ?? Config.Empty)
@@ -82,11 +86,14 @@ public sealed class ExperimentHost : IAsyncDisposable
 
         public sealed record WatchExperiment(IActorRef Experiment);
 
+        private sealed record ExperimentStopped;
+
         public Listener(TaskCompletionSource<ExperimentProtocol.Completed> done, Action<ExperimentProtocol.Progressed>? onProgress, string directory)
         {
-            Receive<WatchExperiment>(w => Context.Watch(w.Experiment));
+            // Our own message rather than Terminated, which Akka logs as an error (a death pact) when the actor stops.
+            Receive<WatchExperiment>(w => Context.WatchWith(w.Experiment, new ExperimentStopped()));
             // The experiment stopped without saying why (e.g. a journal write failed): never leave the caller waiting.
-            Receive<Terminated>(_ => done.TrySetException(new ExperimentFailedException(
+            Receive<ExperimentStopped>(_ => done.TrySetException(new ExperimentFailedException(
                 "the experiment actor stopped unexpectedly (its journal could not be written or replayed)", true)));
             Receive<ExperimentProtocol.Progressed>(p => onProgress?.Invoke(p));
             Receive<ExperimentProtocol.Completed>(c => done.TrySetResult(c));
