@@ -105,31 +105,6 @@ public static class AkkaConfig
 
     private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
 
-    /// <summary>Why a journal cannot be written: a read-only file system, or permissions.</summary>
-    private static Core.NasUserException ReadOnly(string dir, string path) => IsReadOnlyFileSystem(dir)
-        ? new Core.NasUserException($"the experiment store {dir} is on a read-only file system: `nas status` and `nas export` read it there; to resume it, copy the experiment directory to writable storage (or remount it read-write)")
-        : new Core.NasUserException($"permission denied on {dir}: this user cannot write {Path.GetFileName(path)} or create files beside it; resume as the owner of the store, or give this user write access (status and export only need read access)");
-
-    /// <summary>Whether this process may create files in <paramref name="dir"/> (access(2) W_OK; false on a read-only mount).</summary>
-    internal static bool Writable(string dir) => access(dir, 2) == 0;
-
-    /// <summary>Whether <paramref name="dir"/> is on a file system mounted read-only (statvfs ST_RDONLY).</summary>
-    internal static bool IsReadOnlyFileSystem(string dir)
-    {
-        var buf = new byte[256];
-        if (statvfs(dir, buf) != 0) return false;
-        // struct statvfs on 64-bit Linux: 8 unsigned longs (bsize, frsize, blocks, bfree, bavail, files, ffree, favail),
-        // then f_fsid, then f_flag.
-        var flags = BitConverter.ToUInt64(buf, 80);
-        return (flags & 1) != 0; // ST_RDONLY
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int access(string path, int mode);
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int statvfs(string path, byte[] buf);
-
     /// <summary>WAL is a property of the file: set it once before the plugin opens it.</summary>
     private static void EnableWal(string path)
     {
@@ -151,8 +126,7 @@ public static class AkkaConfig
             throw e.SqliteErrorCode switch
             {
                 13 => Core.IO.DiskSpace.Full(dir, e), // SQLITE_FULL
-                8 => ReadOnly(dir, path), // SQLITE_READONLY
-                14 when !Writable(dir) => ReadOnly(dir, path), // SQLITE_CANTOPEN: cannot create its -wal/-shm
+                8 or 14 when StoreAccess.CannotWrite(dir, $"write {Path.GetFileName(path)}") is { } why => why, // READONLY, CANTOPEN (its -wal/-shm)
                 _ => new Core.NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment"),
             };
         }

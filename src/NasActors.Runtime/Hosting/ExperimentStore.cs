@@ -142,8 +142,10 @@ public sealed partial class ExperimentStore(string root)
         {
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Only a lock held elsewhere means another process; a read-only or unwritable store is said as it is.
+            if (StoreAccess.CannotWrite(DirectoryOf(name), $"run experiment '{name}'") is { } why) throw why;
             throw new NasUserException($"experiment '{name}' is in use by another nas process; wait for it to finish or stop it, then `nas resume {name}`");
         }
     }
