@@ -101,9 +101,10 @@ public sealed class TrainerConcurrencyTests(ITestOutputHelper output)
         var actual = new string?[Rounds, 2];
         var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Each trainer on its own thread, creating its backend there as TrainerActor's worker does (so one trainer's
+        // set-up runs while the other trains), a fresh pair per round.
+        void RunRounds()
         {
-            // Each trainer on its own thread, creating its backend there as TrainerActor's worker does (so one trainer's
-            // set-up runs while the other trains), a fresh pair per round.
             for (var r = 0; r < Rounds; r++)
             {
                 var round = r;
@@ -120,6 +121,11 @@ public sealed class TrainerConcurrencyTests(ITestOutputHelper output)
                 threads.ForEach(t => t.Join());
             }
         }
+        // NAS_STRESS_GC=1 forces collections here too. Today that fails within 30 rounds in TorchSharp's own
+        // BatchNorm.forward (num_batches_tracked.add_(1) makes the same unheld temporary Scalars, in the BN layers of
+        // Ops/), no longer in SgdStep. Off by default until those layers avoid it (docs/OPERATIONS.md, "Known issues").
+        if (Environment.GetEnvironmentVariable("NAS_STRESS_GC") == "1") WhileCollecting(RunRounds);
+        else RunRounds();
         output.WriteLine($"{Rounds} rounds of 2 concurrent slices of {Steps} steps in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(errors.IsEmpty, string.Join("\n", errors));
         for (var r = 0; r < Rounds; r++)
