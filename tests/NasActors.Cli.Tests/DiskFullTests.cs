@@ -117,4 +117,19 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         Assert.True(code == 0, stdout + stderr);
         Assert.Equal(reference, CliProcess.Export(store.Path, "t"));
     }
+
+    [Fact]
+    public void A_search_on_a_full_disk_must_create_nothing_and_say_to_run_it_again()
+    {
+        using var disk = new Tmpfs("1024");
+        var store = Path.Combine(disk.Path, "store");
+        Directory.CreateDirectory(store);
+        disk.Fill(0);
+        var (code, stdout, stderr, took) = Timed(["search", "--name", "a", "--store", store, .. IdentityStores.Synthetic]);
+        output.WriteLine($"exit {code} after {took.TotalSeconds:F1} s: {stderr.Trim()}");
+        Assert.True(code == 2, stdout + stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Matches($@"^error: disk full at {System.Text.RegularExpressions.Regex.Escape(store)} \([\d.]+ MB free\): free space, then run the same `nas search` again \(nothing was created\)$", stderr.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(store));
+    }
 }
