@@ -378,6 +378,17 @@ public sealed class JournalIntegrityTests(FinishedJournal finished, ITestOutputH
                 outcome = "CRASH " + e.GetType().Name;
                 violations.Add($"{kind} ({what}): {e}");
             }
+            // Resume's gate (before the plugin could create or append to anything): a journal that is gone, empty,
+            // older or another run's would otherwise be started over or continued as if it were this experiment's.
+            if (kind is "journal-delete" or "journal-empty" or "rolled-back" or "other-run-journal")
+            {
+                try
+                {
+                    StoreIdentity.Verify(store, Name);
+                    violations.Add($"{kind} ({what}): resume's identity check let it through");
+                }
+                catch (NasUserException e) when (!e.Message.Contains('\n')) { outcome += ", resume refused"; }
+            }
             outcomes[$"{kind}: {outcome}"] = outcomes.GetValueOrDefault($"{kind}: {outcome}") + 1;
             output.WriteLine($"case {i}: {kind} ({what}) -> {outcome}");
             SqliteConnection.ClearAllPools();
