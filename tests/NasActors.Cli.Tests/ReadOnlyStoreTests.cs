@@ -10,7 +10,8 @@ namespace NasActors.Cli.Tests;
 /// denied on PATH" (not "corrupt" or "another process"), exit 2, and nothing changes. Needs root (mount, setpriv);
 /// without it the tests fail saying so.
 /// </summary>
-public sealed class ReadOnlyStoreTests(IdentityStores stores, ITestOutputHelper output) : IClassFixture<IdentityStores>
+[Collection(IdentityStoresCollection.Name)]
+public sealed class ReadOnlyStoreTests(IdentityStores stores, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 

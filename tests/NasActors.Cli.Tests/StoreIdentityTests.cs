@@ -50,12 +50,20 @@ public sealed class IdentityStores : IDisposable
     public void Dispose() => _dir.Dispose();
 }
 
+/// <summary>One <see cref="IdentityStores"/> for the classes that only read copies of it.</summary>
+[CollectionDefinition(Name)]
+public sealed class IdentityStoresCollection : ICollectionFixture<IdentityStores>
+{
+    public const string Name = "identity stores";
+}
+
 /// <summary>
 /// An experiment directory carries its identity (identity.json): a journal that is missing, empty, rolled back,
 /// stripped of its WAL or another experiment's, and a renamed directory, are refused by `status`, `export` and `resume`
 /// with one line and exit code 2, and nothing in the directory changes. Real processes through the CLI.
 /// </summary>
-public sealed class StoreIdentityTests(IdentityStores stores, ITestOutputHelper output) : IClassFixture<IdentityStores>
+[Collection(IdentityStoresCollection.Name)]
+public sealed class StoreIdentityTests(IdentityStores stores, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
