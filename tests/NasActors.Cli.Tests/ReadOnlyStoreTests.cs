@@ -11,6 +11,7 @@ namespace NasActors.Cli.Tests;
 /// without it the tests fail saying so.
 /// </summary>
 [Collection(IdentityStoresCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // mount, setpriv and Unix file modes
 public sealed class ReadOnlyStoreTests(IdentityStores stores, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
