@@ -189,7 +189,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public void Cluster_must_form_over_mutual_tls_and_refuse_a_node_whose_certificate_is_from_another_ca()
+    public void Cluster_must_form_over_mutual_tls_and_refuse_a_node_whose_certificate_is_from_another_ca_and_a_plaintext_one()
     {
         using var store = new TempStore();
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
@@ -203,6 +203,8 @@ public sealed class ClusterTests
             "--config", TlsConfig(store.Path, good, "node1"));
         using var rogue = CliProcess.WithEnvironment(env, "node", "--role", "trainer", "--port", "27502", "--seeds", seeds, "--store", store.Path,
             "--config", TlsConfig(store.Path, other, "rogue"));
+        // A node without TLS (allowed on loopback) pointed at the TLS seed: it speaks plaintext to a TLS port.
+        using var plain = CliProcess.WithEnvironment(env, "node", "--role", "trainer", "--port", "27503", "--seeds", seeds, "--store", store.Path);
         try
         {
             using (var search = CliProcess.WithEnvironment(env, "search", "--cluster", "--seeds", seeds, "--node-config", TlsConfig(store.Path, good, "client"),
@@ -217,9 +219,14 @@ public sealed class ClusterTests
             Assert.Contains("refused: certificate 'CN=rogue'", node.Stdout);
             Assert.DoesNotContain("Welcome from", rogue.Stdout); // it never joined
             Assert.DoesNotContain("trainer(s) started", rogue.Stdout);
+            Assert.False(plain.HasExited, plain.Stdout + plain.Stderr); // still trying, not crashed
+            Assert.DoesNotContain("Welcome from", plain.Stdout + plain.Stderr);
+            Assert.DoesNotContain("trainer(s) started", plain.Stdout + plain.Stderr);
         }
         finally
         {
+            plain.Terminate();
+            plain.Wait(TimeSpan.FromSeconds(30));
             rogue.Terminate();
             node.Terminate();
             rogue.Wait(TimeSpan.FromSeconds(30));

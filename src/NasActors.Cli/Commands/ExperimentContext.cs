@@ -57,6 +57,7 @@ internal sealed record ExperimentContext(ExperimentStore Store, string Name, Nas
         CheckConfigPresent(store, name);
         var text = store.ReadConfig(name);
         ExperimentJournal.CheckFormat(store, name);
+        StoreIdentity.Verify(store, name);
         var source = store.Source(name);
         return NasSettings.Create(NasConfig.Parse(text, source), source);
     }

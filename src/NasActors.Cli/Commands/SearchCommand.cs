@@ -52,7 +52,12 @@ internal static class SearchCommand
         // Everything that can be wrong with the input is checked before the store is touched: nothing half-written.
         factory.Validate(settings.Devices);
         settings.CreatePlan(factory.Space, factory.Costs);
-        store.Create(name, text);
+        try { store.Create(name, text); }
+        catch (NasUserException e) when (Core.IO.DiskSpace.TryFind(e.Message) is { } full)
+        {
+            // Created whole or not at all: nothing to resume.
+            throw new NasUserException($"{full}: free space, then run the same `nas search` again (nothing was created)");
+        }
         using var lease = store.Lock(name);
         Console.WriteLine($"experiment {name}: {settings.StrategyName} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
                           $"{settings.Devices.Length} trainer(s) [{string.Join(", ", settings.Devices)}], {settings.EffectiveThreads} intra-op thread(s), store {store.DirectoryOf(name)}");
@@ -76,6 +81,16 @@ internal static class SearchCommand
     }
 
     private static async Task<int> Run(ExperimentContext ctx)
+    {
+        try { return await RunHost(ctx); }
+        catch (Exception e) when (e is NasUserException or ExperimentFailedException && Core.IO.DiskSpace.TryFind(e.Message) is { } full)
+        {
+            // Whatever layer ran out of space (journal, checkpoint, identity file), everything journaled is intact.
+            throw new NasUserException($"{full}: free space, then `nas resume {ctx.Name}{StoreHint(ctx.Store)}`");
+        }
+    }
+
+    private static async Task<int> RunHost(ExperimentContext ctx)
     {
         var clock = Stopwatch.StartNew();
         var progress = new ConsoleProgress();

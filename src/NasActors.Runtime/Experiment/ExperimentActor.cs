@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using NasActors.Core;
 using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
 using NasActors.Core.Training;
@@ -25,6 +26,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     private readonly IPlan _plan;
     private readonly IActorRef _listener;
     private readonly ICheckpointJanitor? _janitor;
+    private readonly IStoreKeeper? _keeper;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private Started? _started;
@@ -47,8 +49,9 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public ExperimentActor(Settings settings, IPlan plan, IActorRef listener, ICheckpointJanitor? janitor)
+    public ExperimentActor(Settings settings, IPlan plan, IActorRef listener, ICheckpointJanitor? janitor, IStoreKeeper? keeper = null)
     {
+        _keeper = keeper;
         _settings = settings;
         _plan = plan;
         _listener = listener;
@@ -118,8 +121,15 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _listener.Tell(new Failed($"experiment '{_settings.Name}' could not write its journal ({cause.GetBaseException().Message}); is another process running it?", true));
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // Say what is known: the host turns a full disk into its one line (it knows the path); only a lock or busy
+        // error suggests another writer.
+        var why = OneLine(cause.GetBaseException().Message);
+        var hint = why.Contains("locked", StringComparison.OrdinalIgnoreCase) || why.Contains("busy", StringComparison.OrdinalIgnoreCase)
+            ? "; is another process running it?"
+            : why.Contains("readonly", StringComparison.OrdinalIgnoreCase) || why.Contains("read-only", StringComparison.OrdinalIgnoreCase)
+                ? "; its store is read-only: copy it to writable storage to resume it" : "";
+        _listener.Tell(new Failed($"experiment '{_settings.Name}' could not write its journal ({why}){hint}", true));
+        // Not base: it logs the same failure again with its stack trace. The actor stops either way.
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
@@ -154,7 +164,11 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         {
             var sp = _settings.Space;
             Persist(new Started(ExperimentProtocol.Format, _settings.Name, sp.Name, sp.Hash, sp.Choices, _settings.Strategy, _settings.Seed, _settings.SettingsHash),
-                e => { _started = e; Drive(); });
+                e =>
+                {
+                    _started = e;
+                    if (Kept()) Drive();
+                });
         }
         else Drive();
     }
@@ -192,6 +206,21 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>Tells the store keeper what is journaled now; false (and the experiment failed) if it could not record it.</summary>
+    private bool Kept()
+    {
+        try
+        {
+            _keeper?.Persisted(LastSequenceNr);
+            return true;
+        }
+        catch (NasUserException e)
+        {
+            Fail(e.Message, true);
+            return false;
+        }
+    }
+
     /// <summary>Persists <paramref name="events"/>, applies each once it is journaled, then reports and runs <paramref name="then"/>.</summary>
     private void Journal(ImmutableArray<PlanEvent> events, Action then)
     {
@@ -211,6 +240,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
             if (!released.IsEmpty) _janitor?.Release(released);
             if (--left > 0) return;
             _persisting = false;
+            if (!Kept()) return;
             _listener.Tell(new Progressed(Status(), null, ImagesPerSecond()));
             then();
         });

@@ -23,8 +23,8 @@ public static class ExperimentProtocol
         int StatusTop = 5);
 
     /// <param name="janitor">Deletes checkpoints the plan releases; null keeps them all.</param>
-    public static Props Props(Settings settings, IPlan plan, IActorRef? listener, ICheckpointJanitor? janitor = null) =>
-        Akka.Actor.Props.Create(() => new ExperimentActor(settings, plan, listener ?? ActorRefs.Nobody, janitor));
+    public static Props Props(Settings settings, IPlan plan, IActorRef? listener, ICheckpointJanitor? janitor = null, IStoreKeeper? keeper = null) =>
+        Akka.Actor.Props.Create(() => new ExperimentActor(settings, plan, listener ?? ActorRefs.Nobody, janitor, keeper));
 
     /// <summary>Format 2 (one engine): one journal per experiment. Format 1 journals used "experiment-", "population-" and "controller-".</summary>
     public static string PersistenceId(string name) => "nas2-experiment-" + name;

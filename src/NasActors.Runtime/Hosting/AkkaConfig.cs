@@ -108,6 +108,7 @@ public static class AkkaConfig
     /// <summary>WAL is a property of the file: set it once before the plugin opens it.</summary>
     private static void EnableWal(string path)
     {
+        var existed = File.Exists(path);
         try
         {
             using var c = new SqliteConnection(ConnectionString(path));
@@ -118,7 +119,16 @@ public static class AkkaConfig
         }
         catch (SqliteException e)
         {
-            throw new Core.NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment");
+            SqliteConnection.ClearAllPools();
+            // Nothing half-made: a file this call created and could not initialise goes again.
+            if (!existed && File.Exists(path) && new FileInfo(path).Length == 0) File.Delete(path);
+            var dir = Path.GetDirectoryName(path) ?? path;
+            throw e.SqliteErrorCode switch
+            {
+                13 => Core.IO.DiskSpace.Full(dir, e), // SQLITE_FULL
+                8 or 14 when StoreAccess.CannotWrite(dir, $"write {Path.GetFileName(path)}") is { } why => why, // READONLY, CANTOPEN (its -wal/-shm)
+                _ => new Core.NasUserException($"{path} is not a readable SQLite database ({e.Message.TrimEnd('.')}); restore the experiment store from a backup or start a new experiment"),
+            };
         }
         finally
         {

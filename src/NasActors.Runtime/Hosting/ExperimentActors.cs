@@ -14,6 +14,6 @@ internal static class ExperimentActors
         new(name, space, settings.StrategyName, settings.Seed, settings.ResultHash, settings.LeaseTimeout, readOnly, settings.ExportTopK);
 
     public static IActorRef Spawn(IActorRefFactory f, string name, NasSettings settings, SearchSpace space, IPlan plan, IActorRef listener,
-        ICheckpointJanitor? janitor, bool readOnly, string prefix = "") =>
-        f.ActorOf(ExperimentProtocol.Props(Settings(settings, name, space, readOnly), plan, listener, janitor), prefix + "experiment");
+        ICheckpointJanitor? janitor, bool readOnly, string prefix = "", IStoreKeeper? keeper = null) =>
+        f.ActorOf(ExperimentProtocol.Props(Settings(settings, name, space, readOnly), plan, listener, janitor, keeper), prefix + "experiment");
 }

@@ -23,6 +23,7 @@ public static class ExperimentJournal
     /// <summary>Reads and folds the journal of <paramref name="name"/>; throws <see cref="NasUserException"/> when it cannot.</summary>
     public static View Read(ExperimentStore store, string name, NasSettings settings)
     {
+        StoreIdentity.Verify(store, name);
         var rows = Rows(store, name);
         if (rows.Count == 0)
             throw new NasUserException(store.IsClusterExperiment(name)
@@ -113,6 +114,8 @@ public static class ExperimentJournal
 
     private static List<Row> Rows(ExperimentStore store, string name)
     {
+        // Created, never started (its identity file says nothing was journaled): no journal yet is no history lost.
+        if (!store.IsClusterExperiment(name) && !File.Exists(store.JournalPath(name)) && StoreIdentity.Read(store, name) is { LastSequence: 0 }) return [];
         using var connection = Open(store, name, allowNoTable: true);
         if (connection is null) return []; // created, never started
         return Query(name, () => Rows(connection, name));
@@ -159,6 +162,60 @@ public static class ExperimentJournal
             if (writer is not null) replaced.Add(writer);
             writer = w;
         }
+    }
+
+    /// <summary>
+    /// The identity facts of an experiment's own SQLite journal (<see cref="StoreIdentity.Verify"/>): read-only, and a
+    /// missing file is reported as missing, never created.
+    /// </summary>
+    internal static JournalFacts Facts(ExperimentStore store, string name)
+    {
+        var path = store.JournalPath(name);
+        if (!File.Exists(path)) return new JournalFacts(false, null, 0, []);
+        using var connection = Open(store, name, allowNoTable: true);
+        if (connection is null) return new JournalFacts(true, null, 0, []);
+        return Query(name, () =>
+        {
+            var pid = ExperimentProtocol.PersistenceId(name);
+            string? first = null;
+            using (var cmd = connection.CreateCommand())
+            {
+                cmd.CommandText = "SELECT writer_uuid, message FROM journal WHERE persistence_id = @p AND sequence_number = 1 ORDER BY ordering LIMIT 1";
+                Parameter(cmd, "@p", pid);
+                using var r = cmd.ExecuteReader();
+                if (r.Read()) first = Fingerprint(pid, r.IsDBNull(0) ? "" : r.GetString(0), (byte[])r[1]);
+            }
+            long last;
+            using (var cmd = connection.CreateCommand())
+            {
+                cmd.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = @p";
+                Parameter(cmd, "@p", pid);
+                last = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            var others = new List<string>();
+            using (var cmd = connection.CreateCommand())
+            {
+                const string prefix = "nas2-experiment-";
+                cmd.CommandText = "SELECT DISTINCT persistence_id FROM journal WHERE persistence_id LIKE @l AND persistence_id <> @p ORDER BY persistence_id LIMIT 5";
+                Parameter(cmd, "@l", prefix + "%");
+                Parameter(cmd, "@p", pid);
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) others.Add(r.GetString(0)[prefix.Length..]);
+            }
+            return new JournalFacts(true, first, last, others);
+        });
+    }
+
+    /// <summary>
+    /// Names one journal: its first event with the id of the writer (one run of the experiment) that wrote it, so two
+    /// runs under the same name and config differ. (Not the manifest: damage there is named by the replay.)
+    /// </summary>
+    internal static string Fingerprint(string persistenceId, string writer, byte[] payload)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{persistenceId}\n{writer}\n"));
+        sha.AppendData(payload);
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..32];
     }
 
     /// <summary>The line for a store written before the one-engine change.</summary>

@@ -103,12 +103,17 @@ public sealed partial class ExperimentStore(string root)
                 f.Flush(flushToDisk: true);
             }
             if (journalMarker is not null) File.WriteAllText(Path.Combine(tmp, JournalMarker), journalMarker);
+            else StoreIdentity.New(name).WriteTo(tmp);
             Directory.Move(tmp, dest);
             Core.IO.Durable.SyncDirectory(Root);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NasUserException)
         {
             try { if (Directory.Exists(tmp)) Directory.Delete(tmp, true); } catch (IOException) { }
+            if (Core.IO.DiskSpace.IsFull(e)) throw Core.IO.DiskSpace.Full(Root, e);
+            if (e is UnauthorizedAccessException || e.InnerException is UnauthorizedAccessException)
+                throw new NasUserException($"permission denied on {Root}: cannot create experiment '{name}' there; pass a --store directory this user can write");
+            if (e is NasUserException) throw;
             throw new NasUserException($"cannot create experiment '{name}' in {Root} ({e.Message}); check that --store is a writable directory");
         }
     }
@@ -137,8 +142,10 @@ public sealed partial class ExperimentStore(string root)
         {
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Only a lock held elsewhere means another process; a read-only or unwritable store is said as it is.
+            if (StoreAccess.CannotWrite(DirectoryOf(name), $"run experiment '{name}'") is { } why) throw why;
             throw new NasUserException($"experiment '{name}' is in use by another nas process; wait for it to finish or stop it, then `nas resume {name}`");
         }
     }

@@ -167,7 +167,8 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
                 if (coef < 1)
                 {
                     using var noGrad = torch.no_grad();
-                    foreach (var (_, p) in _params) p.grad?.mul_(coef);
+                    using var scale = coef.ToScalar(); // held during the calls: an implicit temporary can be finalized mid-call (#10)
+                    foreach (var (_, p) in _params) p.grad?.mul_(scale);
                 }
             }
             AdamStepAll();
@@ -264,6 +265,7 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
         using var sqrtBias2 = sqrtBc2.ToScalar();
         using var eps = AdamEps.ToScalar();
         using var stepSize = (-_spec.LearningRate / bc1).ToScalar();
+        using var one = 1.ToScalar(); // add_(Scalar) alone would make an unheld temporary alpha (#10)
         for (var i = 0; i < _params.Length; i++)
         {
             var p = _params[i].P;
@@ -272,7 +274,7 @@ internal sealed class TorchPolicyBackend : IPolicyBackend
             using var scope = torch.NewDisposeScope();
             _m[i].mul_(beta1).add_(g, oneMinusBeta1);
             _v[i].mul_(beta2).addcmul_(g, g, oneMinusBeta2);
-            var denom = _v[i].sqrt().div_(sqrtBias2).add_(eps);
+            var denom = _v[i].sqrt().div_(sqrtBias2).add_(eps, one);
             p.addcdiv_(_m[i], denom, stepSize);
         }
     }

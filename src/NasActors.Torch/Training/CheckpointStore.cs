@@ -53,6 +53,11 @@ internal sealed class CheckpointStore
                 // Another writer stored the same content first: same name means same bytes.
             }
         }
+        catch (IOException e) when (Core.IO.DiskSpace.IsFull(e))
+        {
+            // One line the command turns into how to continue; the temp file goes below, nothing half-written stays.
+            throw Core.IO.DiskSpace.Full(Directory, e);
+        }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);

@@ -389,6 +389,10 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     private void SgdStep(double lr)
     {
         using var noGrad = torch.no_grad();
+        // Every Scalar is made and held here until the step ends. TorchSharp's overloads without one (add_(Tensor) means
+        // add_(Tensor, 1)) make a temporary that nothing references during the native call: a collection started by the
+        // other trainer's thread can finalize (free) it while libtorch reads it, "Expected false to be true" (#10).
+        using var one = 1.ToScalar();
         using var mu = _train.Momentum.ToScalar();
         using var wd = _train.WeightDecay.ToScalar();
         using var negLr = (-lr).ToScalar();
@@ -397,11 +401,16 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
             var p = _params[i].P;
             var g = p.grad;
             if (g is null) continue;
-            var m = _momentum[i];
-            m.mul_(mu).add_(g);
-            if (p.dim() > 1 && _train.WeightDecay != 0) m.add_(p, wd);
-            p.add_(m, negLr);
+            SgdUpdate(p, g, _momentum[i], one, mu, wd, negLr, decay: p.dim() > 1 && _train.WeightDecay != 0);
         }
+    }
+
+    /// <summary>One parameter's update; every Scalar comes from the caller, who holds it (static for the concurrency test).</summary>
+    internal static void SgdUpdate(Tensor p, Tensor g, Tensor m, Scalar one, Scalar mu, Scalar wd, Scalar negLr, bool decay)
+    {
+        m.mul_(mu).add_(g, one);
+        if (decay) m.add_(p, wd);
+        p.add_(m, negLr);
     }
 
     private (Tensor X, Tensor Y) ToDevice((Tensor X, Tensor Y) batch) =>
@@ -420,7 +429,8 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        _step.fill_(step);
+        using var value = step.ToScalar(); // held: see SgdStep
+        _step.fill_(value);
     }
 
     private void LoadState(string hash)

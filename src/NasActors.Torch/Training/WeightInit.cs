@@ -43,7 +43,8 @@ internal static class WeightInit
         using var scope = torch.NewDisposeScope(); // in-place ops hand back new wrappers
         using var noGrad = torch.no_grad();
         bn.running_mean!.zero_();
-        bn.running_var!.fill_(1);
+        using var one = 1.ToScalar(); // held during the call (an implicit temporary can be finalized mid-call, #10)
+        bn.running_var!.fill_(one);
         bn.num_batches_tracked!.zero_();
     }
 }

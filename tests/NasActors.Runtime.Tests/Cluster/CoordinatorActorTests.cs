@@ -48,10 +48,16 @@ public sealed class CoordinatorActorTests : SqliteTestKit
     {
         public readonly FakeBackendFactory Factory = new(Spaces.Tiny());
         public int Builds;
+        /// <summary>Waited for by each build (a slow rebuild); null: none.</summary>
+        public volatile ManualResetEventSlim? Gate;
+        /// <summary>Thrown by each build (a node that can no longer build it); null: none.</summary>
+        public volatile Exception? Fails;
 
         public ExperimentDefinition Build(string name, string configText)
         {
             Interlocked.Increment(ref Builds);
+            Gate?.Wait(TimeSpan.FromSeconds(30));
+            if (Fails is { } e) throw e;
             var settings = NasSettings.Create(NasConfig.Parse(configText, name), name);
             return new ExperimentDefinition(settings, Factory.Space, Factory.Costs, null);
         }
@@ -292,5 +298,69 @@ public sealed class CoordinatorActorTests : SqliteTestKit
         Assert.True(Submit(coordinator, "old", ConfigText()).Accepted); // idempotent by name: it has ended
         Assert.Equal(0, _builder.Builds);
         Assert.True(Submit(coordinator, "new", ConfigText()).Accepted); // nothing runs
+    }
+
+    // ---- recovery ----
+
+    private void Stop(IActorRef coordinator)
+    {
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator);
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_resume_its_experiment_after_a_restart_holding_trainer_messages_until_it_runs()
+    {
+        var coordinator = StartCoordinator();
+        var announcements = CreateTestProbe("node");
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(TrainersTopic, announcements.Ref), announcements.Ref);
+        announcements.ExpectMsg<SubscribeAck>();
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+        var first = announcements.ExpectMsg<ExperimentAnnounced>();
+        var trainer = CreateTestProbe("trainer");
+        coordinator.Tell(new E.RegisterTrainer(trainer.Ref, "cpu", first.SpaceHash), trainer.Ref);
+        var work = trainer.ExpectMsg<TrainSlice>();
+        coordinator.Tell(new SliceTrained(work.Key, work.Slice, new SliceResult(FakeBackendFactory.SliceCheckpoint(work.Slice), 0.5, 0.25, 64, 0.1)), trainer.Ref);
+        trainer.ExpectMsg(new E.ResultAcknowledged(work.Key));
+        Stop(coordinator);
+
+        // The new coordinator rebuilds the journaled experiment (slowly here); a trainer that registers meanwhile is held.
+        using var gate = new ManualResetEventSlim(false);
+        _builder.Gate = gate;
+        var again = StartCoordinator("coordinator-2");
+        AwaitCondition(() => _builder.Builds == 2);
+        again.Tell(new E.RegisterTrainer(trainer.Ref, "cpu", first.SpaceHash), trainer.Ref);
+        trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        gate.Set();
+        // It continues where the journal stopped: round 0 is done, round 1 is next; announced under a new incarnation.
+        Assert.Equal(1, trainer.ExpectMsg<TrainSlice>().Slice.Round);
+        var announced = announcements.FishForMessage<ExperimentAnnounced>(a => a.Incarnation != first.Incarnation);
+        Assert.Equal("first", announced.Name);
+        Assert.Equal(1, Journal.Count(CoordinatorProtocol.PersistenceId, "nas.coordinator.experiment-submitted.v1"));
+    }
+
+    [Fact]
+    public void CoordinatorActor_must_end_a_journaled_experiment_that_no_longer_builds_as_failed_and_stay_free()
+    {
+        var coordinator = StartCoordinator();
+        Assert.True(Submit(coordinator, "first", ConfigText()).Accepted);
+        Stop(coordinator);
+
+        _builder.Fails = new NasUserException("Fashion-MNIST is not installed on this node");
+        var again = StartCoordinator("coordinator-2");
+        AwaitAssert(() =>
+        {
+            again.Tell(new GetExperiment("first"), TestActor);
+            var state = ExpectMsg<ExperimentResult>();
+            Assert.True(state.Finished);
+            Assert.Contains("experiment 'first' cannot be resumed on", state.Failure);
+            Assert.Contains("Fashion-MNIST is not installed on this node", state.Failure);
+            Assert.True(state.UserError);
+        }, TimeSpan.FromSeconds(10));
+
+        // Free for the next one.
+        _builder.Fails = null;
+        Assert.True(Submit(again, "second", ConfigText(seed: 8)).Accepted);
     }
 }

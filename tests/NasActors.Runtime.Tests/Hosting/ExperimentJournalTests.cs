@@ -100,6 +100,8 @@ public sealed class ExperimentJournalTests(ITestOutputHelper output) : IDisposab
     {
         var store = Store;
         var (name, settings) = Create(store, "never-run");
+        // Made by a version before identity.json: nothing says whether the journal ever existed.
+        File.Delete(StoreIdentity.PathOf(store, name));
         var before = Directory.GetFileSystemEntries(store.DirectoryOf(name), "*", SearchOption.AllDirectories).Order().ToList();
 
         var e = Assert.Throws<NasUserException>(() => ExperimentJournal.Read(store, name, settings));
@@ -107,6 +109,20 @@ public sealed class ExperimentJournalTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("is missing", e.Message);
         Assert.DoesNotContain("\n", e.Message);
         ExperimentJournal.CheckFormat(store, name); // no journal yet: nothing to refuse
+
+        Assert.Equal(before, Directory.GetFileSystemEntries(store.DirectoryOf(name), "*", SearchOption.AllDirectories).Order());
+        Assert.False(File.Exists(store.JournalPath(name)));
+    }
+
+    [Fact]
+    public void ExperimentJournal_must_report_a_created_but_never_started_experiment_and_create_nothing()
+    {
+        var store = Store;
+        var (name, settings) = Create(store, "never-started");
+        var before = Directory.GetFileSystemEntries(store.DirectoryOf(name), "*", SearchOption.AllDirectories).Order().ToList();
+
+        var e = Assert.Throws<NasUserException>(() => ExperimentJournal.Read(store, name, settings));
+        Assert.Contains("has no journal events yet (it was created but never started)", e.Message);
 
         Assert.Equal(before, Directory.GetFileSystemEntries(store.DirectoryOf(name), "*", SearchOption.AllDirectories).Order());
         Assert.False(File.Exists(store.JournalPath(name)));

@@ -21,9 +21,21 @@ public sealed class FinishedJournal : IDisposable
     public PlanStatus Status { get; }
     public string ConfigText { get; } = ExperimentHostTests.ConfigText(2, extra: "nas.trainers.backend = synthetic\n");
 
+    private readonly TempStore _other = new();
+
+    /// <summary>The journal of another run of the same experiment (same name, config and seed): another writer.</summary>
+    public string OtherRunJournal => new ExperimentStore(_other.Root).JournalPath(Name);
+
     public FinishedJournal()
     {
-        var store = new ExperimentStore(_dir.Root);
+        Status = Run(_dir.Root);
+        Run(_other.Root);
+    }
+
+    private PlanStatus Run(string root)
+    {
+        PlanStatus status;
+        var store = new ExperimentStore(root);
         store.Create(Name, ConfigText);
         var settings = JournalIntegrityTests.SettingsOf(store, ConfigText);
         var space = Spaces.Tiny();
@@ -31,17 +43,22 @@ public sealed class FinishedJournal : IDisposable
         try
         {
             host.Completion.Wait(TimeSpan.FromSeconds(60));
-            Status = host.Status(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult().Plan;
+            status = host.Status(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult().Plan;
         }
         finally
         {
             host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         SqliteConnection.ClearAllPools();
-        if (!Status.Finished) throw new InvalidOperationException("the synthetic experiment did not finish");
+        if (!status.Finished) throw new InvalidOperationException("the synthetic experiment did not finish");
+        return status;
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        _other.Dispose();
+    }
 }
 
 /// <summary>
@@ -224,15 +241,18 @@ public sealed class JournalIntegrityTests(FinishedJournal finished, ITestOutputH
     }
 
     /// <summary>
-    /// Fault injection, seeded: each case damages a fresh copy of the finished journal in one way; ExperimentJournal
-    /// must then read exactly the undamaged status or refuse with one line, never read a different experiment.
+    /// Fault injection, seeded: each case damages a fresh copy of the finished store in one way (an event's bytes,
+    /// metadata or order, the journal file, its identity file, or the journal swapped for an older or another run's);
+    /// ExperimentJournal must then read exactly the undamaged status or refuse with one line, never read a different
+    /// experiment. (Real processes: NasActors.Cli.Tests.StoreIdentityTests; the outcomes per kind are printed.)
     /// </summary>
     [Fact]
     public void Damaged_journals_must_read_as_the_original_or_be_refused_in_one_line()
     {
-        const int Cases = 36;
+        const int Cases = 96;
         var random = new Random(20260101);
-        string[] kinds = ["message-byte", "manifest-byte", "delete-row", "swap-sequence", "truncate-file", "zero-header"];
+        string[] kinds = ["message-byte", "manifest-byte", "delete-row", "swap-sequence", "truncate-file", "zero-header",
+            "identity-byte", "identity-truncate", "journal-delete", "journal-empty", "rolled-back", "other-run-journal"];
         var outcomes = new Dictionary<string, int>();
         var violations = new List<string>();
         for (var i = 0; i < Cases; i++)
@@ -288,12 +308,50 @@ public sealed class JournalIntegrityTests(FinishedJournal finished, ITestOutputH
                     what = $"file truncated to {keep} of {length} bytes";
                     break;
                 }
-                default:
+                case "zero-header":
                 {
                     using (var f = new FileStream(path, FileMode.Open)) f.Write(new byte[100]);
                     what = "header zeroed";
                     break;
                 }
+                case "identity-byte":
+                {
+                    var file = StoreIdentity.PathOf(store, Name);
+                    var bytes = File.ReadAllBytes(file);
+                    var at = random.Next(bytes.Length);
+                    bytes[at] ^= (byte)(1 << random.Next(8));
+                    File.WriteAllBytes(file, bytes);
+                    what = $"identity.json byte {at}";
+                    break;
+                }
+                case "identity-truncate":
+                {
+                    var file = StoreIdentity.PathOf(store, Name);
+                    var keep = random.Next((int)new FileInfo(file).Length);
+                    using (var f = new FileStream(file, FileMode.Open)) f.SetLength(keep);
+                    what = $"identity.json truncated to {keep} bytes";
+                    break;
+                }
+                case "journal-delete":
+                    File.Delete(path);
+                    what = "journal.db deleted";
+                    break;
+                case "journal-empty":
+                    File.WriteAllBytes(path, []);
+                    what = "journal.db emptied";
+                    break;
+                case "rolled-back":
+                {
+                    // An older copy of the same journal: its last k events not yet written.
+                    var k = 1 + random.Next(Math.Min(10, rows.Count - 1));
+                    Sql(store, "DELETE FROM journal WHERE persistence_id = $p AND sequence_number > $s", ("$p", Pid), ("$s", rows.Count - k));
+                    what = $"the last {k} events gone";
+                    break;
+                }
+                default:
+                    File.Copy(finished.OtherRunJournal, path, overwrite: true);
+                    what = "another run's journal.db";
+                    break;
             }
             string outcome;
             try
@@ -319,6 +377,17 @@ public sealed class JournalIntegrityTests(FinishedJournal finished, ITestOutputH
             {
                 outcome = "CRASH " + e.GetType().Name;
                 violations.Add($"{kind} ({what}): {e}");
+            }
+            // Resume's gate (before the plugin could create or append to anything): a journal that is gone, empty,
+            // older or another run's would otherwise be started over or continued as if it were this experiment's.
+            if (kind is "journal-delete" or "journal-empty" or "rolled-back" or "other-run-journal")
+            {
+                try
+                {
+                    StoreIdentity.Verify(store, Name);
+                    violations.Add($"{kind} ({what}): resume's identity check let it through");
+                }
+                catch (NasUserException e) when (!e.Message.Contains('\n')) { outcome += ", resume refused"; }
             }
             outcomes[$"{kind}: {outcome}"] = outcomes.GetValueOrDefault($"{kind}: {outcome}") + 1;
             output.WriteLine($"case {i}: {kind} ({what}) -> {outcome}");
