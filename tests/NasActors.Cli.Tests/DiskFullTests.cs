@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
+using NasActors.Runtime.Tests.Support;
 
 namespace NasActors.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
+using NasActors.Runtime.Tests.Support;
 
 namespace NasActors.Cli.Tests;
 
