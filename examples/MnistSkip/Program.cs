@@ -5,10 +5,10 @@
 using MnistSkip;
 using NasActors.Cli;
 
-// The space is registered in this program only, so its experiments are read through it too:
+// The space is registered in this program only, so its experiments are read and resumed through it too:
 //   dotnet examples/MnistSkip/bin/Release/net10.0/MnistSkip.dll export mnist-skip-random --store experiments
 Nas.Register([new MnistSkipSpace()]);
-if (args is ["status" or "export", ..]) return await Nas.Run(args);
+if (args is ["status" or "export" or "resume", ..]) return await Nas.Run(args);
 
 var config = args.Length > 0 ? args[0] : "random";
 var store = args.Length > 1 ? args[1] : "experiments";

@@ -10,6 +10,14 @@ namespace NasActors.Cli;
 /// </summary>
 public static class Nas
 {
+    /// <summary>
+    /// How the printed hints name the command: "nas", or for a program that uses NasActors as a library
+    /// "dotnet PROGRAM.dll" (its spaces are registered only there, so its experiments are resumed and exported through it).
+    /// </summary>
+    public static string CommandName { get; set; } = System.Reflection.Assembly.GetEntryAssembly() is { } entry && entry.GetName().Name != "nas"
+        ? "dotnet " + Path.GetFileName(entry.Location)
+        : "nas";
+
     /// <summary>Makes spaces (and strategies) defined in code selectable by name, as a plugin's would be.</summary>
     public static void Register(IEnumerable<SpaceModule> spaces, IEnumerable<StrategyModule>? strategies = null) =>
         Catalog.Register(spaces, strategies ?? []);

@@ -86,6 +86,8 @@ public sealed class UserSpaceTests
             Assert.Contains("best architecture", p.Stdout);
             Assert.Contains("\"conv1\":", p.Stdout);
             Assert.Contains("\"skipcon\":", p.Stdout);
+            // The space exists only in the program, so the hint names the program, not `nas`.
+            Assert.Contains($"export: dotnet MnistSkip.dll export mnist-skip-smoke --store {store.Path}", p.Stdout);
         }
         var first = ExportThroughExample(store, "mnist-skip-smoke");
         // Run again: the experiment exists, so the program resumes it (already finished: the same result).

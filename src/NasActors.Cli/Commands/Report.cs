@@ -35,6 +35,6 @@ internal static class Report
             var ops = string.Join(" ", space.Choices.Select(ch => r.Rollout.Architecture[ch.Key]));
             Console.WriteLine(string.Create(inv, $"  {rank++,2}. {r.Rollout.Id,-6} acc {r.Metrics.Accuracy:P2}  FLOPs {r.Metrics.Flops / 1e6,6:F2} M  params {r.Metrics.Params,9:N0}  {ops}"));
         }
-        Console.WriteLine($"export: nas export {name}{storeHint} --out {name}.json");
+        Console.WriteLine($"export: {Nas.CommandName} export {name}{storeHint} --out {name}.json");
     }
 }

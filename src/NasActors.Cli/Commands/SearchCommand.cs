@@ -45,7 +45,7 @@ internal static class SearchCommand
         if (a.Option("--seeds") is not null || a.Option("--node-config") is not null)
             throw new NasUserException("--seeds and --node-config apply to a cluster search; add --cluster");
         if (store.Exists(name))
-            throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `nas resume {name}` or pick another --name");
+            throw new NasUserException($"experiment '{name}' already exists in {store.Root}; continue it with `{Nas.CommandName} resume {name}` or pick another --name");
 
         var factory = ExperimentContext.CreateFactory(store, name, settings);
         using var owner = factory as IDisposable;
@@ -86,7 +86,7 @@ internal static class SearchCommand
         catch (Exception e) when (e is NasUserException or ExperimentFailedException && Core.IO.DiskSpace.TryFind(e.Message) is { } full)
         {
             // Whatever layer ran out of space (journal, checkpoint, identity file), everything journaled is intact.
-            throw new NasUserException($"{full}: free space, then `nas resume {ctx.Name}{StoreHint(ctx.Store)}`");
+            throw new NasUserException($"{full}: free space, then `{Nas.CommandName} resume {ctx.Name}{StoreHint(ctx.Store)}`");
         }
     }
 
@@ -116,7 +116,7 @@ internal static class SearchCommand
                 // Stop the run first, so that the journal is closed when the hint says it is complete.
                 await host.DisposeAsync();
                 disposed = true;
-                Console.Error.WriteLine($"interrupted{(signal == 143 ? " (SIGTERM)" : "")}; everything done so far is in the journal. Continue with: nas resume {ctx.Name}" + StoreHint(ctx.Store));
+                Console.Error.WriteLine($"interrupted{(signal == 143 ? " (SIGTERM)" : "")}; everything done so far is in the journal. Continue with: {Nas.CommandName} resume {ctx.Name}" + StoreHint(ctx.Store));
                 return signal == 0 ? 130 : signal;
             }
             var done = await host.Completion;
