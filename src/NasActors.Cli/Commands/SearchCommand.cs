@@ -24,18 +24,16 @@ internal static class SearchCommand
         var overrides = a.All("--set");
         var text = NasConfig.ComposeText(ConfigFiles.Read(path), overrides);
         NasSettings settings;
-        try { settings = NasSettings.Create(NasConfig.Parse(text, path), path); }
+        Akka.Configuration.Config config;
+        try { settings = NasSettings.Create(config = NasConfig.Parse(text, path), path); }
         catch (NasUserException e) { throw BlameOverride(e, path, overrides); }
-        if (settings.IntraOpThreads == 0)
+        // Results are bit-identical only for a fixed thread count: pin what "auto" means on this machine, so a resume
+        // elsewhere computes the same thing. Plugins are pinned to full paths: the stored copy lives elsewhere.
+        var pins = (settings.IntraOpThreads == 0 ? $"nas.trainers.intra-op-threads = {settings.EffectiveThreads} # pinned at creation\n" : "")
+                   + Plugins.PinLine(config, path);
+        if (pins.Length > 0)
         {
-            // Results are bit-identical only for a fixed thread count: pin what "auto" means on this machine, so a
-            // resume elsewhere computes the same thing.
-            text += $"nas.trainers.intra-op-threads = {settings.EffectiveThreads} # pinned at creation\n";
-            settings = NasSettings.Create(NasConfig.Parse(text, path), path);
-        }
-        if (Plugins.PinLine(NasConfig.Parse(text, path), path) is { Length: > 0 } pin)
-        {
-            text += pin;
+            text += pins;
             settings = NasSettings.Create(NasConfig.Parse(text, path), path);
         }
         var store = ExperimentContext.OpenStore(a);

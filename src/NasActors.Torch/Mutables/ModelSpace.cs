@@ -126,7 +126,6 @@ public sealed class ModelSpace : IDisposable
     {
         var baseArch = BaseArchitecture();
         var probe = new ModelProbe();
-        var costs = new Dictionary<string, ArchitectureCost>(StringComparer.Ordinal);
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         ArchitectureCost Run(Architecture a, string what)
         {
@@ -198,11 +197,14 @@ public sealed class ModelSpace : IDisposable
     private Architecture BaseArchitecture()
     {
         var repeats = _nodes.Where(n => n.Node is Repeat).Select(n => n.Node.Key).ToHashSet(StringComparer.Ordinal);
-        return new Architecture(Space.Choices.Select(c => KeyValuePair.Create(c.Key,
-            repeats.Contains(c.Key) ? c.Candidates.MaxBy(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture))!
-            : c.Kind == ChoiceKind.Input ? string.Join(",", Enumerable.Range(0, c.NChosen == Choice.AnyNumber ? c.Candidates.Length : c.NChosen))
-            : c.Candidates[0])));
+        return new Architecture(Space.Choices.Select(c => KeyValuePair.Create(c.Key, BaseValue(c, repeats.Contains(c.Key)))));
     }
+
+    /// <summary>A choice's base value: a repeat's deepest depth, all (or the first n) inputs, else the first candidate.</summary>
+    private static string BaseValue(Choice c, bool repeat) =>
+        repeat ? c.Candidates.MaxBy(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture))!
+        : c.Kind == ChoiceKind.Input ? string.Join(",", Enumerable.Range(0, c.NChosen == Choice.AnyNumber ? c.Candidates.Length : c.NChosen))
+        : c.Candidates[0];
 
     private void SetProbe(ModelProbe? probe)
     {
@@ -296,10 +298,7 @@ public sealed class ModelSpace : IDisposable
         foreach (var (node, _) in nodes)
         {
             node.State.Probe = probe;
-            var c = node.Describe(node.Key);
-            node.State.Active = node is Repeat r ? r.Depths.Max().ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : c.Kind == ChoiceKind.Input ? string.Join(",", Enumerable.Range(0, c.NChosen == Choice.AnyNumber ? c.Candidates.Length : c.NChosen))
-                : c.Candidates[0];
+            node.State.Active = BaseValue(node.Describe(node.Key), node is Repeat);
         }
         try
         {

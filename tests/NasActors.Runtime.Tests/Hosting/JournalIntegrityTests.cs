@@ -26,6 +26,18 @@ public sealed class FinishedJournal : IDisposable
     /// <summary>The journal of another run of the same experiment (same name, config and seed): another writer.</summary>
     public string OtherRunJournal => new ExperimentStore(_other.Root).JournalPath(Name);
 
+    /// <summary>A fresh copy of the finished store in <paramref name="dir"/> (the caller disposes it).</summary>
+    public ExperimentStore CopyInto(TempStore dir)
+    {
+        foreach (var f in Directory.GetFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            var dest = Path.Combine(dir.Root, Path.GetRelativePath(Root, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+        return new ExperimentStore(dir.Root);
+    }
+
     public FinishedJournal()
     {
         Status = Run(_dir.Root);
@@ -86,13 +98,7 @@ public sealed class JournalIntegrityTests(FinishedJournal finished, ITestOutputH
     {
         var dir = new TempStore();
         _copies.Add(dir);
-        foreach (var f in Directory.GetFiles(finished.Root, "*", SearchOption.AllDirectories))
-        {
-            var dest = Path.Combine(dir.Root, Path.GetRelativePath(finished.Root, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            File.Copy(f, dest);
-        }
-        return new ExperimentStore(dir.Root);
+        return finished.CopyInto(dir);
     }
 
     private static void Sql(ExperimentStore store, string sql, params (string Name, object Value)[] args)

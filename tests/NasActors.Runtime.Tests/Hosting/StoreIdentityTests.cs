@@ -26,13 +26,7 @@ public sealed class StoreIdentityTests(FinishedJournal finished) : IClassFixture
     {
         var dir = new TempStore();
         _copies.Add(dir);
-        foreach (var f in Directory.GetFiles(finished.Root, "*", SearchOption.AllDirectories))
-        {
-            var dest = Path.Combine(dir.Root, Path.GetRelativePath(finished.Root, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            File.Copy(f, dest);
-        }
-        return new ExperimentStore(dir.Root);
+        return finished.CopyInto(dir);
     }
 
     private static void SetLastSequence(ExperimentStore store, long last)
