@@ -57,6 +57,20 @@ internal static class TinySpecs
             train ?? Train(), data, new CheckpointStore(checkpoints), policy);
     }
 
+    /// <summary>DARTS's settings for the tiny tests: 2 epochs of 4 steps, the official optimizers.</summary>
+    public static Core.Strategies.Darts.DartsSettings Darts(bool unrolled = false) => new(
+        Epochs: 2, StepsPerEpoch: 4, Unrolled: unrolled, LearningRate: 0.025, LearningRateMin: 0.001, Momentum: 0.9, WeightDecay: 3e-4,
+        GradClip: 5, ArchLearningRate: 3e-4, ArchBeta1: 0.5, ArchBeta2: 0.999, ArchWeightDecay: 1e-3, Seed: 7);
+
+    /// <summary>A DARTS backend on the smallest cell network (4 channels, 3 cells); the caller keeps <paramref name="data"/>.</summary>
+    public static TorchSupernetBackend DartsBackend(string checkpoints, DatasetSplits data, Core.Strategies.Darts.DartsSettings? darts)
+    {
+        var spec = new Core.SearchSpaces.Darts.DartsSpec(4, 3, Core.SearchSpaces.Darts.DartsSpec.FashionMnist);
+        var model = SupernetCatalog.Create(new Core.SearchSpaces.Darts.DartsModule(), spec);
+        return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, model, new MeasuredCosts(SupernetCatalog.Create(new Core.SearchSpaces.Darts.DartsModule(), spec)),
+            Train(), data, new CheckpointStore(checkpoints), null, darts);
+    }
+
     /// <summary>A SPOS backend built directly, with a test policy (see <see cref="EnasBackend"/>).</summary>
     public static TorchSupernetBackend SposBackend(string checkpoints, DatasetSplits data, Func<IPolicyBackend>? policy,
         SupernetSpec? spec = null, TrainSpec? train = null)

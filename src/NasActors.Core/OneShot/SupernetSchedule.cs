@@ -7,10 +7,13 @@ namespace NasActors.Core.OneShot;
 /// <summary>
 /// Data-parallel supernet training in rounds, as a reusable piece of a plan: each round every slot trains a slice from
 /// the round's starting weights, then the slots' weights are averaged (one slot: its weights are the round's). Every
-/// strategy that trains shared weights composes it; what samples the paths (uniform, a policy) is the caller's.
+/// strategy that trains shared weights composes it; what samples the paths (uniform, a policy) is the caller's, and so is
+/// how a slice trains (<paramref name="slice"/>: single paths by default, DARTS's mixed ops).
 /// </summary>
-public sealed class SupernetSchedule(OneShotSettings settings)
+public sealed class SupernetSchedule(OneShotSettings settings, Func<SupernetSlice, WorkItem>? slice = null)
 {
+    private readonly Func<SupernetSlice, WorkItem> _slice = slice ?? (s => new TrainSlice(s));
+
     public OneShotSettings Settings { get; } = settings;
 
     public int Rounds => Settings.Rounds;
@@ -30,7 +33,7 @@ public sealed class SupernetSchedule(OneShotSettings settings)
         var first = (long)round * Settings.StepsPerRound;
         var steps = (int)Math.Min(Settings.StepsPerRound, Settings.StepsPerSlot - first);
         return PlanStep.Do(Enumerable.Range(0, Settings.Slots).Where(slot => !s.RoundSlices.ContainsKey(slot))
-            .Select(slot => new TrainSlice(new SupernetSlice(round, slot, Settings.Slots, s.Checkpoint, first, steps, policy, pathEvery))));
+            .Select(slot => _slice(new SupernetSlice(round, slot, Settings.Slots, s.Checkpoint, first, steps, policy, pathEvery))));
     }
 
     /// <summary>Events for a supernet result; empty for a stale or duplicate one; null for a result that is not a supernet result.</summary>

@@ -4,6 +4,7 @@ using NasActors.Core;
 using NasActors.Core.Experiments;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Training;
 using NasActors.Torch.Data;
 using NasActors.Torch.Mutables;
@@ -20,9 +21,10 @@ namespace NasActors.Torch.Training;
 /// xoshiro256** streams, and the optimizer is a hand-written SGD whose momentum buffers travel in the checkpoint.
 /// A slice without a policy trains a uniformly sampled path per step (SPOS); with a policy, the policy samples one path
 /// per block of pathEvery steps (ENAS).
-/// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step).
+/// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step); with DARTS
+/// settings also the architecture logits and their Adam moments (TorchSupernetBackend.Mixed.cs).
 /// </summary>
-internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer
+internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer, IDartsTrainer
 {
     private const double BnMomentum = 0.1; // PyTorch's default, used while training the supernet
     private const int ProgressEvery = 10;
@@ -53,12 +55,15 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     /// <param name="model">The supernet read as a space; owned (moved to the device, disposed) by this backend.</param>
     /// <param name="createPolicy">Builds the controller policy (the <see cref="IPolicyBackend"/> capability, which also samples
     /// the paths of slices with a policy); called lazily on the trainer thread, disposed with this backend. Null: no policy.</param>
+    /// <param name="darts">DARTS's settings when the strategy trains mixed ops (the <see cref="IDartsTrainer"/> capability); null: none.</param>
     public TorchSupernetBackend(string deviceName, Device device, ModelSpace model,
-        ICostModel costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null)
+        ICostModel costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null,
+        DartsSettings? darts = null)
     {
         try
         {
             _schedule = new BatchSchedule(data.Train, train.BatchSize, train.Seed);
+            if (darts is not null) _mixed = new MixedState(model.Model, data.Train, train, darts, device);
         }
         catch
         {
@@ -78,7 +83,9 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
 
     /// <summary>Shared-weight training, scoring and retraining; the controller policy when this backend was given one.</summary>
     public T? Capability<T>() where T : class =>
-        typeof(T) == typeof(IPolicyBackend) ? (_createPolicy is null ? null : (T)(_policy ??= _createPolicy())) : this as T;
+        typeof(T) == typeof(IPolicyBackend) ? (_createPolicy is null ? null : (T)(_policy ??= _createPolicy()))
+        : typeof(T) == typeof(IDartsTrainer) && _mixed is null ? null
+        : this as T;
 
     public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
     {
@@ -419,6 +426,7 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
     private void InitFresh()
     {
         WeightInit.Apply(_net, _train.Seed);
+        _mixed?.InitFresh();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         foreach (var m in _momentum) m.zero_();
@@ -455,12 +463,14 @@ internal sealed class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, 
         foreach (var (name, b) in _buffers) yield return ("model/" + name, b);
         for (var i = 0; i < _params.Length; i++) yield return ("momentum/" + _params[i].Name, _momentum[i]);
         yield return ("step", _step);
+        if (_mixed is not null) foreach (var e in _mixed.StateTensors()) yield return e;
     }
 
     public void Dispose()
     {
         _policy?.Dispose();
         _policy = null;
+        _mixed?.Dispose();
         foreach (var m in _momentum) m.Dispose();
         _step.Dispose();
         _net.Dispose();

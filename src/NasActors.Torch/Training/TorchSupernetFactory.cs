@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NasActors.Core;
 using NasActors.Core.Engine;
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Training;
 using NasActors.Torch.Controllers;
 using NasActors.Torch.Data;
@@ -13,7 +14,8 @@ namespace NasActors.Torch.Training;
 /// <summary>
 /// Builds trainer backends (one per device) for any registered weight-sharing space: the space's supernet trained on
 /// single paths, scored with BN recalibration, retrained alone; plus the capabilities the strategy asks for (today: a
-/// controller policy, when <c>needs</c> holds its <see cref="ControllerSpec"/>).
+/// controller policy, when <c>needs</c> holds its <see cref="ControllerSpec"/>; DARTS's mixed-op training, when it holds
+/// <see cref="DartsSettings"/>).
 /// </summary>
 public sealed class TorchSupernetFactory : TorchBackendFactory
 {
@@ -21,6 +23,7 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
     private readonly object _spec;
     private readonly ModelSpace _model; // the space read from it; measures costs when they do not add up
     private readonly ControllerSpec? _controller;
+    private readonly DartsSettings? _darts;
 
     /// <param name="space">The registered space (nas.space) and its spec (as its module read it).</param>
     /// <param name="needs">What the strategy needs beyond training and scoring (<see cref="StrategyModule.BackendNeeds"/>).</param>
@@ -58,6 +61,11 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
                     EnasPolicyNet.Check(Space, c);
                     _controller = c;
                     break;
+                case DartsSettings d:
+                    if (model.Model is not IMixedOpNetwork)
+                        throw new NasUserException($"strategy darts needs a supernet that runs every edge as a mixed op; space {space.Name}'s model has none (use nas.space = darts)");
+                    _darts = d;
+                    break;
                 default:
                     throw new NasUserException($"the Torch trainer backend cannot provide {need.GetType().Name}, which the strategy needs");
             }
@@ -82,5 +90,5 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
 
     private protected override ITrainerBackend CreateBackend(string device, Device resolved) =>
         new TorchSupernetBackend(device, resolved, SupernetCatalog.Create(_module, _spec), Costs, Train, Data, Store,
-            _controller is { } c ? () => new TorchPolicyBackend(Space, c, Store) : null);
+            _controller is { } c ? () => new TorchPolicyBackend(Space, c, Store) : null, _darts);
 }

@@ -42,6 +42,29 @@ public sealed class ArchitectureWeights
         return new ArchitectureWeights(cells);
     }
 
+    /// <summary>Weights from the logits of both cell types ([edge][op], 'none' first).</summary>
+    public static ArchitectureWeights FromLogits(ImmutableArray<ImmutableArray<double>> normal, ImmutableArray<ImmutableArray<double>> reduce) =>
+        new(new Dictionary<string, IReadOnlyList<IReadOnlyList<double>>>
+        {
+            [DartsSpace.Normal] = [.. normal.Select(e => (IReadOnlyList<double>)e)],
+            [DartsSpace.Reduce] = [.. reduce.Select(e => (IReadOnlyList<double>)e)],
+        });
+
+    /// <summary>
+    /// Weights whose softmax is <paramref name="normal"/> / <paramref name="reduce"/> (their logs as logits): what a
+    /// journaled epoch derives from. A zero weight (an underflowed softmax) becomes a very small logit, not -inf.
+    /// </summary>
+    public static ArchitectureWeights FromSoftmax(ImmutableArray<ImmutableArray<double>> normal, ImmutableArray<ImmutableArray<double>> reduce)
+    {
+        static ImmutableArray<ImmutableArray<double>> Log(ImmutableArray<ImmutableArray<double>> w) =>
+            [.. w.Select(e => e.Select(v => Math.Log(Math.Max(v, double.Epsilon))).ToImmutableArray())];
+        return FromLogits(Log(normal), Log(reduce));
+    }
+
+    /// <summary>The softmax of every edge of <paramref name="cell"/>, in <see cref="DartsSpace.Edges"/> order.</summary>
+    public ImmutableArray<ImmutableArray<double>> Softmax(string cell) =>
+        [.. DartsSpace.Edges().Select(e => Softmax(cell, e.Node, e.Input).ToImmutableArray())];
+
     /// <summary>The logits of edge (<paramref name="node"/>, <paramref name="input"/>) of <paramref name="cell"/>.</summary>
     public ImmutableArray<double> Logits(string cell, int node, int input) => _alphas[cell][DartsSpace.EdgeIndex(node, input)];
 

@@ -12,7 +12,7 @@ namespace NasActors.Torch.Spaces.Darts;
 /// the type's decisions (<c>normal/*</c>, <c>reduce/*</c>); weights are per cell, per edge and op. BN has no affine
 /// parameters in the cells, as in the official search network.
 /// </summary>
-internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>
+internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>, IMixedOpNetwork
 {
     /// <summary>The official stem multiplier.</summary>
     public const int StemMultiplier = 3;
@@ -48,6 +48,11 @@ internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>
 
     public DartsSpec Spec { get; }
     public IReadOnlyList<DartsCell> Cells => [.. cells];
+
+    public IReadOnlyList<(string Name, long[] Shape)> ArchitectureShapes { get; } =
+        [.. DartsSpace.CellTypes.Select(c => (c, new long[] { DartsSpace.EdgeCount, DartsSpace.SearchOps.Length }))];
+
+    public Tensor MixedForward(Tensor x, IReadOnlyList<Tensor> logits) => MixedForward(x, logits[0], logits[1]);
 
     /// <summary>
     /// The DARTS search network's forward (official Network.forward): every edge a mixed op weighted by the softmax of
