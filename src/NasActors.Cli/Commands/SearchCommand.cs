@@ -92,7 +92,12 @@ internal static class SearchCommand
     {
         var clock = Stopwatch.StartNew();
         var progress = new ConsoleProgress();
-        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, progress.Report);
+        using var tensorBoard = Observability.TensorBoardObserver.Enabled ? Observability.TensorBoardObserver.Start(ctx.Store, ctx.Name, ctx.Settings) : null;
+        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, p =>
+        {
+            progress.Report(p);
+            tensorBoard?.Notify(p);
+        });
         var interrupted = new TaskCompletionSource();
         var disposed = false;
         // Ctrl-C (SIGINT, exit 130) and SIGTERM (exit 143, what `kill` and service managers send) both stop the run
