@@ -14,7 +14,8 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config"],
         ["node"] = ["--config", "--role", "--seeds", "--host", "--port", "--devices", "--store", "--journal", "--set", "--allow-insecure"],
         ["resume"] = ["--store"],
-        ["status"] = ["--store"],
+        ["status"] = ["--store", "--lineage"],
+        ["report"] = ["--store", "--out"],
         ["export"] = ["--store", "--top", "--out"],
         ["registry"] = ["--config"],
         ["gen-config"] = ["--space", "--strategy", "--out"],
@@ -23,7 +24,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
     }.ToImmutableDictionary();
 
     /// <summary>Options that take no value.</summary>
-    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure"];
+    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure", "--lineage", "--quiet"];
 
     public bool Flag(string name) => Options.ContainsKey(name);
 
@@ -32,7 +33,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         var verb = args[0] is "-h" or "--help" ? "help" : args[0];
         if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export, registry, gen-config, draw, node (see `nas help`)");
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export, report, registry, gen-config, draw, node (see `nas help`)");
         var positional = ImmutableArray.CreateBuilder<string>();
         var options = new Dictionary<string, ImmutableArray<string>.Builder>();
         for (var i = 1; i < args.Length; i++)

@@ -11,9 +11,13 @@ internal static class Commands
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
           nas resume NAME [--store DIR]         continue an interrupted experiment from its journal
-          nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
+          nas status [NAME] [--store DIR] [--lineage]
+                                                list experiments, or one experiment's phase, progress and best
+                                                (--lineage: where the best architecture came from)
           nas export NAME [--store DIR] [--top K] [--out FILE]
                                                 top K architectures as NNI-style JSON with their metrics
+          nas report NAME [--store DIR] [--out FILE]
+                                                the experiment as one self-contained HTML page (plots, lineage, diagram)
           nas registry [--config FILE]          list every registered space, strategy and dataset (and FILE's plugins)
           nas gen-config --space S --strategy T [--out FILE]
                                                 a complete, commented config for one space/strategy pair
@@ -33,6 +37,7 @@ internal static class Commands
         "resume" => SearchCommand.Resume(a),
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),
+        "report" => ReportCommand.Run(a),
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),
