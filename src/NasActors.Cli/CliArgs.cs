@@ -11,9 +11,9 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
 {
     private static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed = new Dictionary<string, ImmutableHashSet<string>>
     {
-        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config"],
+        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config", "--quiet"],
         ["node"] = ["--config", "--role", "--seeds", "--host", "--port", "--devices", "--store", "--journal", "--set", "--allow-insecure"],
-        ["resume"] = ["--store"],
+        ["resume"] = ["--store", "--quiet"],
         ["status"] = ["--store", "--lineage"],
         ["report"] = ["--store", "--out"],
         ["export"] = ["--store", "--top", "--out"],

@@ -158,8 +158,16 @@ internal sealed class TensorBoardObserver : IDisposable
     {
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, MarkerFile);
-        File.WriteAllText(path + ".tmp", seq.ToString(CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path, overwrite: true);
+        try
+        {
+            File.WriteAllText(path + ".tmp", seq.ToString(CultureInfo.InvariantCulture));
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(path + ".tmp"); // a full disk leaves no half-written file behind
+            throw;
+        }
     }
 
     /// <summary>Catches up with everything journaled (the run has stopped), then stops the thread.</summary>

@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace NasActors.Cli.Tests.Observability;
 
 /// <summary>`nas report` and `nas status --lineage` on the shared smoke search.</summary>
-public sealed class ReportTests(SmokeRun run) : IClassFixture<SmokeRun>
+[Collection(SmokeRunCollection.Name)]
+public sealed class ReportTests(SmokeRun run)
 {
     [Fact]
     public void Report_must_be_one_self_contained_page_whose_images_all_load_in_chromium()

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace NasActors.Cli.Tests.Observability;
 
 /// <summary>The event files a search writes under STORE/NAME/tb/, parsed here independently of the writer.</summary>
-public sealed class TensorBoardTests(SmokeRun run) : IClassFixture<SmokeRun>
+[Collection(SmokeRunCollection.Name)]
+public sealed class TensorBoardTests(SmokeRun run)
 {
     [Fact]
     public void Search_must_write_tensorboard_scalars_at_journal_steps()
@@ -37,7 +38,7 @@ public sealed class TensorBoardTests(SmokeRun run) : IClassFixture<SmokeRun>
         Assert.Equal((float)test, Assert.Single(scalars["result/test_accuracy"]).Value);
         Assert.Equal(best[^1], Assert.Single(scalars["result/best_validation_accuracy"]).Value);
         foreach (var (tag, points) in scalars)
-            Assert.True(points.Zip(points.Skip(1)).All(p => p.Second.Step > p.First.Step), $"{tag}: steps {string.Join(",", points.Select(p => p.Step))}");
+            Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step > a.Step).All(up => up), $"{tag}: steps {string.Join(",", points.Select(p => p.Step))}");
         // Wall times of the data are Unix seconds (TensorBoard's relative axis), not zero. (TorchSharp 0.107 stamps the
         // file-version record of a new file with DateTime ticks; TensorBoard's charts use the points' own times.)
         Assert.All(events.Where(e => e.Values.Count > 0), e => Assert.InRange(e.WallTime, 1.6e9, 4e9));
