@@ -21,6 +21,8 @@ internal static class Commands
           nas registry [--config FILE]          list every registered space, strategy and dataset (and FILE's plugins)
           nas gen-config --space S --strategy T [--out FILE]
                                                 a complete, commented config for one space/strategy pair
+          nas random-sample --space S -n K [--config FILE] [--seed N] [--out FILE]
+                                                K distinct random architectures of space S as NNI dicts (JSON list)
           nas draw ARCH.json [--out DIR]        a DARTS architecture's normal and reduction cells as DOT, SVG and PNG
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
@@ -38,6 +40,7 @@ internal static class Commands
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),
         "report" => ReportCommand.Run(a),
+        "random-sample" => RandomSampleCommand.Run(a),
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),
