@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace NasActors.Cli.Observability;
 
 /// <summary>
-/// Draws <see cref="LiveView"/> on a terminal, redrawn four times a second on its own task from the latest progress
+/// Draws <see cref="LiveView"/> on a terminal, redrawn twice a second on its own task from the latest progress
 /// notification (the notifications only replace a reference: the listener never waits for the terminal).
 /// </summary>
 internal sealed class LiveProgress : IAsyncDisposable
@@ -19,7 +19,7 @@ internal sealed class LiveProgress : IAsyncDisposable
     private ExperimentProtocol.TrainerProgressed? _live;
     private long _liveAt; // Stopwatch ms of the latest trainer report
 
-    public static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(500);
 
     public LiveProgress(IAnsiConsole console, string title)
     {

@@ -15,7 +15,8 @@ internal static class ArchitectureDiagram
     {
         if (space.Name == DartsSpace.Name)
             return [.. DartsSpace.CellTypes.Select(c => (c == DartsSpace.Normal ? "Normal cell" : "Reduction cell", DartsCellDiagram.Dot(arch, c)))];
-        var sb = new StringBuilder("digraph arch {\n  graph [rankdir=LR, fontname=\"Helvetica\"];\n  node [shape=rect, style=\"rounded,filled\", fontname=\"Helvetica\", fillcolor=lightblue];\n");
+        // A short chain reads left to right; a long one (ENAS cells: 16 choices) top to bottom.
+        var sb = new StringBuilder($"digraph arch {{\n  graph [rankdir={(space.Choices.Length <= 8 ? "LR" : "TB")}, fontname=\"Helvetica\"];\n  node [shape=rect, style=\"rounded,filled\", fontname=\"Helvetica\", fillcolor=lightblue];\n");
         sb.Append("  input [label=\"input\", fillcolor=darkseagreen2];\n");
         var previous = "input";
         for (var i = 0; i < space.Choices.Length; i++)

@@ -37,8 +37,8 @@ internal static class HtmlReport
         h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E($"NAS report: {name}")).Append("</title>\n");
         h.Append("<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;max-width:1400px;color:#222}h1{margin-bottom:4px}")
          .Append("table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}")
-         .Append("pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px;max-height:420px}.grid{display:flex;flex-wrap:wrap;gap:12px}")
-         .Append("figure{margin:0}figcaption{font-size:12px;color:#555}.muted{color:#777}</style></head><body>\n");
+         .Append("pre{background:#f6f6f6;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-word;font-size:12px;max-height:420px}.grid{display:flex;flex-wrap:wrap;gap:12px}")
+         .Append("figure{margin:0;max-width:100%}img{max-width:100%}figcaption{font-size:12px;color:#555}.muted{color:#777}</style></head><body>\n");
         h.Append("<h1>").Append(E(name)).Append("</h1>\n<p class=\"muted\">").Append(E($"{s.Strategy} on {space.Name} ({space.Choices.Length} choices, {SearchCommand.SpaceSize(space.Size)} architectures), seed {view.Started.Seed}; phase {s.Phase}; {s.Scored} candidates scored; {view.Events} journal events")).Append("</p>\n");
 
         // Result

@@ -69,6 +69,8 @@ internal static class ReportPlots
 
     private static void Label(Plot plt, string title, string x, string y)
     {
+        // Rounds, generations and steps are whole numbers: no 0.5 ticks.
+        if (x is not "FLOPs (M)") plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plt.Title(title);
         plt.XLabel(x);
         plt.YLabel(y);
