@@ -136,7 +136,10 @@ internal static class SearchCommand
             var done = await host.Completion;
             if (live is not null) await live.DisposeAsync();
             live = null;
+            tensorBoard?.Dispose(); // everything is journaled: the files catch up before the result is printed
             Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store));
+            if (tensorBoard?.Failure is { } why)
+                Console.WriteLine($"note: the TensorBoard files in {Path.Combine(ctx.Store.DirectoryOf(ctx.Name), Observability.TensorBoardObserver.Folder)} stopped early ({why}); the search itself is complete");
             return 0;
         }
         finally

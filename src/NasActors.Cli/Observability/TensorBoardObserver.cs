@@ -42,6 +42,7 @@ internal sealed class TensorBoardObserver : IDisposable
     private (long Round, double ImagesPerSecond) _speed = (-1, 0);
     private long _speedWritten = long.MaxValue; // rounds up to this one already have a throughput point (set after catching up)
     private readonly object _gate = new();
+    private int _readErrors;
 
     /// <summary>Why writing stopped (e.g. disk full), or null: the search never fails for its TensorBoard files.</summary>
     public string? Failure { get; private set; }
@@ -94,7 +95,16 @@ internal sealed class TensorBoardObserver : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var wrote = false;
-            foreach (var (seq, entry) in ExperimentJournal.After(_store, _name, _read))
+            IReadOnlyList<(long Sequence, object Entry)> entries;
+            try { entries = ExperimentJournal.After(_store, _name, _read); }
+            catch (Exception e) when (++_readErrors < 10)
+            {
+                // A read can meet the writer mid-checkpoint: try again at the next poll.
+                System.Diagnostics.Debug.WriteLine(e.Message);
+                return;
+            }
+            _readErrors = 0;
+            foreach (var (seq, entry) in entries)
             {
                 _read = seq;
                 if (entry is ExperimentProtocol.Started started)
@@ -173,6 +183,7 @@ internal sealed class TensorBoardObserver : IDisposable
     /// <summary>Catches up with everything journaled (the run has stopped), then stops the thread.</summary>
     public void Dispose()
     {
+        if (_stopping) return;
         _stopping = true;
         _wake.Set();
         _thread.Join();
