@@ -8,9 +8,12 @@ internal static class Commands
 
         usage:
           nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
-          nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
+          nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
-          nas resume NAME [--store DIR]         continue an interrupted experiment from its journal
+                                                (a live view on a terminal, plain lines when redirected; --quiet: only the result;
+                                                TensorBoard event files in STORE/NAME/tb/)
+          nas resume NAME [--store DIR] [--quiet]
+                                                continue an interrupted experiment from its journal
           nas status [NAME] [--store DIR] [--lineage]
                                                 list experiments, or one experiment's phase, progress and best
                                                 (--lineage: where the best architecture came from)

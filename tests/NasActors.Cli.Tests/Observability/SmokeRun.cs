@@ -22,10 +22,3 @@ public sealed class SmokeRun : IDisposable
 
     public void Dispose() => _store.Dispose();
 }
-
-/// <summary>The observability test classes share one <see cref="SmokeRun"/>.</summary>
-[CollectionDefinition(Name)]
-public sealed class SmokeRunCollection : ICollectionFixture<SmokeRun>
-{
-    public const string Name = "observed smoke run";
-}
