@@ -37,6 +37,16 @@ if ! command -v dot >/dev/null 2>&1; then
     || { echo "error: could not install graphviz" >&2; exit 1; }
 fi
 
+# chromium: the report test opens `nas report`'s page in headless Chromium (images loaded, no console errors, a screenshot).
+if ! command -v chromium >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "error: chromium is missing; run: sudo apt-get install chromium" >&2; exit 1; }
+  echo "installing chromium..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q -o DPkg::Lock::Timeout=120 chromium >/dev/null 2>&1 \
+    || { apt-get update -q -o DPkg::Lock::Timeout=120 >/dev/null && apt-get install -y -q -o DPkg::Lock::Timeout=120 chromium >/dev/null; } \
+    || { echo "error: could not install chromium" >&2; exit 1; }
+fi
+
 # PostgreSQL (Debian's 15) on loopback for the cluster tests: a login role nas_test with a password generated per
 # run; tests create their own databases from NAS_TEST_POSTGRES.
 if [ -z "${NAS_TEST_POSTGRES:-}" ]; then

@@ -11,10 +11,12 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
 {
     private static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed = new Dictionary<string, ImmutableHashSet<string>>
     {
-        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config"],
+        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config", "--quiet"],
         ["node"] = ["--config", "--role", "--seeds", "--host", "--port", "--devices", "--store", "--journal", "--set", "--allow-insecure"],
-        ["resume"] = ["--store"],
-        ["status"] = ["--store"],
+        ["resume"] = ["--store", "--quiet"],
+        ["status"] = ["--store", "--lineage"],
+        ["report"] = ["--store", "--out"],
+        ["random-sample"] = ["--space", "-n", "--config", "--seed", "--out"],
         ["export"] = ["--store", "--top", "--out"],
         ["registry"] = ["--config"],
         ["gen-config"] = ["--space", "--strategy", "--out"],
@@ -23,7 +25,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
     }.ToImmutableDictionary();
 
     /// <summary>Options that take no value.</summary>
-    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure"];
+    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure", "--lineage", "--quiet"];
 
     public bool Flag(string name) => Options.ContainsKey(name);
 
@@ -32,14 +34,16 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         var verb = args[0] is "-h" or "--help" ? "help" : args[0];
         if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export, registry, gen-config, draw, node (see `nas help`)");
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, resume, status, export, report, registry, gen-config, draw, random-sample, node (see `nas help`)");
         var positional = ImmutableArray.CreateBuilder<string>();
         var options = new Dictionary<string, ImmutableArray<string>.Builder>();
         for (var i = 1; i < args.Length; i++)
         {
             var a = args[i];
             if (a is "-h" or "--help") return new CliArgs("help", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
-            if (!a.StartsWith("--", StringComparison.Ordinal)) { positional.Add(a); continue; }
+            // "--name" options, and one-letter ones ("-n K", as aw_nas's random-sample has it).
+            var isOption = a.StartsWith("--", StringComparison.Ordinal) || (a.Length == 2 && a[0] == '-' && char.IsAsciiLetter(a[1]));
+            if (!isOption) { positional.Add(a); continue; }
             string key = a, value;
             var eq = a.IndexOf('=');
             if (eq > 0) { key = a[..eq]; value = a[(eq + 1)..]; }

@@ -23,6 +23,23 @@ public sealed class SearchResumeTests
         [.. events.Where(e => e.Manifest == "nas.event.generation-proposed.v2")
             .SelectMany(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Rollouts").EnumerateArray().Select(r => r.GetProperty("Id").GetInt32()))];
 
+    /// <summary>
+    /// The killed and resumed run's TensorBoard series, written over several runs, never go back a step, and the journaled
+    /// ones hold what the uninterrupted run's hold (a point may repeat, identical, if a kill fell between a write and its marker).
+    /// </summary>
+    private static void TensorBoardMustContinue(TempStore store)
+    {
+        Dictionary<string, List<(long Step, float Value)>> Read(string name) =>
+            Observability.TfEvents.Scalars(Observability.TfEvents.ReadDirectory(Path.Combine(store.Path, name, "tb")).SelectMany(f => f.Events));
+        var (straight, killed) = (Read("straight"), Read("killed"));
+        Assert.True(Directory.GetFiles(Path.Combine(store.Path, "killed", "tb"), "events.out.tfevents.*").Length >= 3, "one event file per run");
+        foreach (var (tag, points) in killed)
+            Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step >= a.Step).All(up => up), $"{tag} went back: {string.Join(",", points.Select(p => p.Step))}");
+        foreach (var tag in new[] { "round/train_loss", "round/train_accuracy", "generation/best_accuracy", "generation/mean_accuracy", "result/test_accuracy" })
+            Assert.Equal(straight[tag], killed[tag].Distinct());
+        Assert.Equal(straight["scored/best_accuracy"].Select(p => p.Step), killed["scored/best_accuracy"].Select(p => p.Step).Distinct());
+    }
+
     [Fact]
     public void Search_must_survive_kill9_in_supernet_search_and_test_phases_and_export_identically()
     {
@@ -59,6 +76,7 @@ public sealed class SearchResumeTests
         Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
 
         Assert.Equal(reference, Export(store, "killed"));
+        TensorBoardMustContinue(store);
 
         // The journal, not the console, is the evidence: every rollout recorded exactly once, every proposed one scored.
         var events = JournalReader.Events(db);

@@ -8,15 +8,24 @@ internal static class Commands
 
         usage:
           nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
-          nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
+          nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
-          nas resume NAME [--store DIR]         continue an interrupted experiment from its journal
-          nas status [NAME] [--store DIR]       list experiments, or one experiment's phase, progress and best
+                                                (a live view on a terminal, plain lines when redirected; --quiet: only the result;
+                                                TensorBoard event files in STORE/NAME/tb/)
+          nas resume NAME [--store DIR] [--quiet]
+                                                continue an interrupted experiment from its journal
+          nas status [NAME] [--store DIR] [--lineage]
+                                                list experiments, or one experiment's phase, progress and best
+                                                (--lineage: where the best architecture came from)
           nas export NAME [--store DIR] [--top K] [--out FILE]
                                                 top K architectures as NNI-style JSON with their metrics
+          nas report NAME [--store DIR] [--out FILE]
+                                                the experiment as one self-contained HTML page (plots, lineage, diagram)
           nas registry [--config FILE]          list every registered space, strategy and dataset (and FILE's plugins)
           nas gen-config --space S --strategy T [--out FILE]
                                                 a complete, commented config for one space/strategy pair
+          nas random-sample --space S -n K [--config FILE] [--seed N] [--out FILE]
+                                                K distinct random architectures of space S as NNI dicts (JSON list)
           nas draw ARCH.json [--out DIR]        a DARTS architecture's normal and reduction cells as DOT, SVG and PNG
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
@@ -33,6 +42,8 @@ internal static class Commands
         "resume" => SearchCommand.Resume(a),
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),
+        "report" => ReportCommand.Run(a),
+        "random-sample" => RandomSampleCommand.Run(a),
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),

@@ -7,8 +7,8 @@ using NasActors.Runtime.Experiment;
 namespace NasActors.Cli;
 
 /// <summary>
-/// Renders the experiment's structured progress as plain timestamped lines: at most one training line every two
-/// seconds, and a line whenever the plan's own state changes (phase, counters, the strategy's figures).
+/// Renders the experiment's structured progress as plain timestamped lines (output redirected: pipes, CI, logs): at
+/// most one line every five seconds, and one at once when the phase changes or the plan finishes.
 /// </summary>
 internal sealed class ConsoleProgress
 {
@@ -19,7 +19,7 @@ internal sealed class ConsoleProgress
     private string? _lastPhase;
 
     /// <summary>Seconds between lines, unless the phase changes.</summary>
-    public const double Interval = 2;
+    public const double Interval = 5;
 
     public void Report(ExperimentProtocol.Progressed p)
     {

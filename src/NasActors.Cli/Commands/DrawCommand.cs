@@ -62,7 +62,7 @@ internal static class DrawCommand
     }
 
     /// <summary>Graphviz's dot ($NAS_DOT, else on PATH); refused with the install line when it is missing.</summary>
-    private static string FindDot()
+    internal static string FindDot(string command = "draw")
     {
         var dot = Environment.GetEnvironmentVariable("NAS_DOT") is { Length: > 0 } d ? d : "dot";
         try
@@ -71,17 +71,17 @@ internal static class DrawCommand
             if (code == 0) return dot;
         }
         catch (System.ComponentModel.Win32Exception) { }
-        throw new NasUserException($"Graphviz's `{dot}` was not found; install it (sudo apt-get install graphviz) and run `nas draw` again (nothing was written)");
+        throw new NasUserException($"Graphviz's `{dot}` was not found; install it (sudo apt-get install graphviz) and run `nas {command}` again (nothing was written)");
     }
 
-    private static void Render(string dot, string format, string input, string output)
+    internal static void Render(string dot, string format, string input, string output)
     {
         var (code, stderr) = Exec(dot, ["-T" + format, "-o", output, input]);
         if (code != 0 || !File.Exists(output))
             throw new NasUserException($"`{dot} -T{format}` failed ({stderr.Trim().Split('\n')[0]}); check the Graphviz install (nothing was written)");
     }
 
-    private static (int Code, string Stderr) Exec(string exe, string[] args)
+    internal static (int Code, string Stderr) Exec(string exe, string[] args)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in args) psi.ArgumentList.Add(arg);

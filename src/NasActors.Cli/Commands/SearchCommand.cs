@@ -57,9 +57,9 @@ internal static class SearchCommand
             throw new NasUserException($"{full}: free space, then run the same `nas search` again (nothing was created)");
         }
         using var lease = store.Lock(name);
-        Console.WriteLine($"experiment {name}: {settings.StrategyName} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
+        if (!a.Flag("--quiet")) Console.WriteLine($"experiment {name}: {settings.StrategyName} on {factory.Space.Name} ({factory.Space.Choices.Length} choices, {SpaceSize(factory.Space.Size)} architectures{Limits(settings)}), " +
                           $"{settings.Devices.Length} trainer(s) [{string.Join(", ", settings.Devices)}], {settings.EffectiveThreads} intra-op thread(s), store {store.DirectoryOf(name)}");
-        return await Run(new ExperimentContext(store, name, settings, factory));
+        return await Run(new ExperimentContext(store, name, settings, factory), a.Flag("--quiet"));
     }
 
     public static async Task<int> Resume(CliArgs a)
@@ -74,13 +74,13 @@ internal static class SearchCommand
         using var owner = ctx;
         using var lease = store.Lock(ctx.Name);
         ctx.Factory.Validate(ctx.Settings.Devices);
-        Console.WriteLine($"resuming experiment {ctx.Name} from {store.DirectoryOf(ctx.Name)}");
-        return await Run(ctx);
+        if (!a.Flag("--quiet")) Console.WriteLine($"resuming experiment {ctx.Name} from {store.DirectoryOf(ctx.Name)}");
+        return await Run(ctx, a.Flag("--quiet"));
     }
 
-    private static async Task<int> Run(ExperimentContext ctx)
+    private static async Task<int> Run(ExperimentContext ctx, bool quiet)
     {
-        try { return await RunHost(ctx); }
+        try { return await RunHost(ctx, quiet); }
         catch (Exception e) when (e is NasUserException or ExperimentFailedException && Core.IO.DiskSpace.TryFind(e.Message) is { } full)
         {
             // Whatever layer ran out of space (journal, checkpoint, identity file), everything journaled is intact.
@@ -88,11 +88,25 @@ internal static class SearchCommand
         }
     }
 
-    private static async Task<int> RunHost(ExperimentContext ctx)
+    /// <summary>A terminal gets the live view; redirected output (pipes, CI, logs) plain timestamped lines; --quiet nothing but the result.</summary>
+    internal static bool IsTerminal => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb");
+
+    private static async Task<int> RunHost(ExperimentContext ctx, bool quiet)
     {
         var clock = Stopwatch.StartNew();
-        var progress = new ConsoleProgress();
-        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, progress.Report);
+        var plain = quiet || IsTerminal ? null : new ConsoleProgress();
+        Observability.LiveProgress? live = null;
+        Observability.TensorBoardObserver? tensorBoard = null;
+        var host = ExperimentHost.Start(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory, p =>
+        {
+            plain?.Report(p);
+            Volatile.Read(ref live)?.Report(p);
+            Volatile.Read(ref tensorBoard)?.Notify(p);
+        });
+        if (!quiet && IsTerminal)
+            Volatile.Write(ref live, new Observability.LiveProgress(Spectre.Console.AnsiConsole.Console, $"experiment {ctx.Name} · {ctx.Settings.StrategyName} on {ctx.Factory.Space.Name}"));
+        // Only once the host has accepted the store (identity, space): the observer never writes beside a refused journal.
+        if (Observability.TensorBoardObserver.Enabled) Volatile.Write(ref tensorBoard, Observability.TensorBoardObserver.Start(ctx.Store, ctx.Name, ctx.Settings));
         var interrupted = new TaskCompletionSource();
         var disposed = false;
         // Ctrl-C (SIGINT, exit 130) and SIGTERM (exit 143, what `kill` and service managers send) both stop the run
@@ -114,17 +128,26 @@ internal static class SearchCommand
                 // Stop the run first, so that the journal is closed when the hint says it is complete.
                 await host.DisposeAsync();
                 disposed = true;
+                if (live is not null) await live.DisposeAsync(); // its last frame stays above the message
+                live = null;
                 Console.Error.WriteLine($"interrupted{(signal == 143 ? " (SIGTERM)" : "")}; everything done so far is in the journal. Continue with: {Nas.CommandName} resume {ctx.Name}" + StoreHint(ctx.Store));
                 return signal == 0 ? 130 : signal;
             }
             var done = await host.Completion;
+            if (live is not null) await live.DisposeAsync();
+            live = null;
+            tensorBoard?.Dispose(); // everything is journaled: the files catch up before the result is printed
             Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store));
+            if (tensorBoard?.Failure is { } why)
+                Console.WriteLine($"note: the TensorBoard files in {Path.Combine(ctx.Store.DirectoryOf(ctx.Name), Observability.TensorBoardObserver.Folder)} stopped early ({why}); the search itself is complete");
             return 0;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
             if (!disposed) await host.DisposeAsync();
+            if (live is not null) await live.DisposeAsync();
+            tensorBoard?.Dispose(); // after the host: it catches up with everything journaled
         }
     }
 

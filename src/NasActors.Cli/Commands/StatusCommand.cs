@@ -38,6 +38,7 @@ internal static class StatusCommand
             return Task.FromResult(0);
         }
         var name = a.RequireName();
+        if (a.Flag("--lineage")) return Task.FromResult(PrintLineage(store, name));
         var (settings, view) = Read(store, name);
         var st = view.Status;
         var space = view.Started.ToSpace();
@@ -50,6 +51,22 @@ internal static class StatusCommand
         else if (!st.Ranking.IsEmpty)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best so far {st.Ranking[0].Rollout.Id} validation accuracy {st.Ranking[0].Metrics.Accuracy:P2}"));
         return Task.FromResult(0);
+    }
+
+    /// <summary>`nas status NAME --lineage`: the best architecture's ancestry, read from the journal.</summary>
+    private static int PrintLineage(ExperimentStore store, string name)
+    {
+        var settings = ExperimentContext.ReadSettings(store, name);
+        var (_, steps) = ExperimentJournal.History(store, name, settings);
+        var root = Core.Progress.Lineage.OfBest([.. steps.Select(s => (s.Sequence, s.Status))]);
+        if (root is null)
+        {
+            Console.WriteLine($"experiment {name} has scored no architecture yet: no lineage to show");
+            return 0;
+        }
+        Console.WriteLine($"lineage of the best architecture of {name} ({root.Rollout.Rollout.Id}; parents below their child):");
+        foreach (var line in Core.Progress.Lineage.Lines(root)) Console.WriteLine("  " + line);
+        return 0;
     }
 
     public static (Runtime.Configuration.NasSettings Settings, ExperimentJournal.View View) Read(ExperimentStore store, string name)

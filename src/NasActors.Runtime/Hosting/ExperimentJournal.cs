@@ -21,7 +21,37 @@ public static class ExperimentJournal
     public sealed record View(ExperimentProtocol.Started Started, PlanStatus Status, int Events);
 
     /// <summary>Reads and folds the journal of <paramref name="name"/>; throws <see cref="NasUserException"/> when it cannot.</summary>
-    public static View Read(ExperimentStore store, string name, NasSettings settings)
+    public static View Read(ExperimentStore store, string name, NasSettings settings) => Read(store, name, settings, null);
+
+    /// <summary>One journaled plan event and the plan's status right after it.</summary>
+    public sealed record Step(long Sequence, PlanEvent Event, PlanStatus Status);
+
+    /// <summary>
+    /// Like <see cref="Read"/>, and the plan's status after every event: what the report plots and lineage traces.
+    /// </summary>
+    public static (View View, IReadOnlyList<Step> Steps) History(ExperimentStore store, string name, NasSettings settings)
+    {
+        var steps = new List<Step>();
+        var view = Read(store, name, settings, steps);
+        return (view, steps);
+    }
+
+    /// <summary>
+    /// The journaled entries after sequence number <paramref name="after"/>, in order, each checked like <see cref="Read"/>
+    /// checks it (checksum, numbering): what an observer that follows a running experiment reads, without touching it.
+    /// Entry 1 is the <see cref="ExperimentProtocol.Started"/> event, the rest plan events. Empty while there are none.
+    /// </summary>
+    public static IReadOnlyList<(long Sequence, object Entry)> After(ExperimentStore store, string name, long after)
+    {
+        var (kind, path) = store.JournalLocation(name);
+        if (kind == "sqlite" && !File.Exists(path)) return [];
+        using var connection = Open(store, name, allowNoTable: true);
+        if (connection is null) return [];
+        var rows = Query(name, () => Rows(connection, name, after));
+        return [.. rows.Select(r => (r.Sequence, Deserialize(r, name)))];
+    }
+
+    private static View Read(ExperimentStore store, string name, NasSettings settings, List<Step>? steps)
     {
         StoreIdentity.Verify(store, name);
         var rows = Rows(store, name);
@@ -42,7 +72,11 @@ public static class ExperimentJournal
         {
             var e = Deserialize(row, name) as PlanEvent
                 ?? throw new NasUserException($"the journal of experiment '{name}' holds a {row.Manifest} where a plan event belongs; it is damaged: restore the store from a backup");
-            try { state = plan.Apply(state, e); }
+            try
+            {
+                state = plan.Apply(state, e);
+                steps?.Add(new Step(row.Sequence, e, plan.Status(state)));
+            }
             catch (Exception x) when (x is InvalidOperationException or ArgumentException or KeyNotFoundException)
             {
                 throw new NasUserException($"event {row.Sequence} ({row.Manifest}) of experiment '{name}' does not follow from the ones before it ({x.Message}); the journal is damaged: restore the store from a backup");
@@ -121,18 +155,19 @@ public static class ExperimentJournal
         return Query(name, () => Rows(connection, name));
     }
 
-    private static List<Row> Rows(DbConnection connection, string name)
+    private static List<Row> Rows(DbConnection connection, string name, long after = 0)
     {
         CheckFormat(connection, name);
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT sequence_number, manifest, message, writer_uuid, ordering FROM journal WHERE persistence_id = @p AND deleted = @d ORDER BY sequence_number, ordering";
+        cmd.CommandText = "SELECT sequence_number, manifest, message, writer_uuid, ordering FROM journal WHERE persistence_id = @p AND deleted = @d AND sequence_number > @a ORDER BY sequence_number, ordering";
         var pid = ExperimentProtocol.PersistenceId(name);
         Parameter(cmd, "@p", pid);
         Parameter(cmd, "@d", false);
+        Parameter(cmd, "@a", after);
         var rows = new List<Row>();
         using var r = cmd.ExecuteReader();
         while (r.Read()) rows.Add(new Row(r.GetInt64(0), r.GetString(1), (byte[])r[2], r.IsDBNull(3) ? "" : r.GetString(3), r.GetInt64(4)));
-        CheckSequence(rows, name, pid);
+        CheckSequence(rows, name, pid, after);
         return rows;
     }
 
@@ -141,13 +176,13 @@ public static class ExperimentJournal
     /// never writes again: what the journal's replay filter (mode fail, see <see cref="AkkaConfig"/>) refuses on resume,
     /// so status and export never show what resume would not replay.
     /// </summary>
-    private static void CheckSequence(List<Row> rows, string name, string pid)
+    private static void CheckSequence(List<Row> rows, string name, string pid, long after = 0)
     {
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         string? writer = null;
         for (var i = 0; i < rows.Count; i++)
         {
-            var (seq, expected) = (rows[i].Sequence, i + 1L);
+            var (seq, expected) = (rows[i].Sequence, after + i + 1L);
             if (seq != expected)
                 throw new NasUserException(seq < expected
                     ? $"event {seq} of experiment '{name}' (persistence id {pid}) appears twice in its journal; the journal is damaged: restore the store from a backup"
