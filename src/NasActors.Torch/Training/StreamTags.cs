@@ -24,4 +24,7 @@ internal static class StreamTags
 
     /// <summary>CIFAR-10 training augmentation (crop, flip, cutout) of a step's batch: (seed, tag, step, slot).</summary>
     public const long Augment = 0x5EED_0000_0007_0000;
+
+    /// <summary>Retraining: the drop-path masks of global batch b, (seed, tag, b).</summary>
+    public const long DropPath = 0x5EED_0000_0008_0000;
 }
