@@ -172,6 +172,7 @@ public static class NasConfig
         ("nas.search.mutation-count", "moved to nas.strategies.spos-evolution.mutation-count"),
         ("nas.search.mutation-probability", "moved to nas.strategies.spos-evolution.mutation-probability"),
         ("nas.search.crossover-count", "moved to nas.strategies.spos-evolution.crossover-count"),
+        ("nas.retrain.steps", "was replaced by epoch-based retraining: set nas.retrain.epochs (0 = off; see docs/CONFIG.md)"),
         ("nas.runtime.snapshot-every", "is no longer used (an experiment's journal replays in well under a second); remove it"),
     ];
 

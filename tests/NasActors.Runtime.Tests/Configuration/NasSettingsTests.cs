@@ -71,6 +71,12 @@ public sealed class NasSettingsTests
         var spaceModule = Catalog.Space(space);
         var strategyModule = Catalog.Strategy(strategy);
         var spec = spaceModule.ReadSpec(NasConfig.Section(NasConfig.Parse(text, Source), "nas.spaces." + space, Source));
+        if (strategy == Core.Strategies.Train.TrainModule.StrategyName)
+        {
+            // Training needs an architecture of the space (what `nas train` writes) and epochs.
+            var arch = NniArchitectureJson.ToJson(spaceModule.CreateSpace(spec).Sample(Core.Randomness.Xoshiro256.FromSeed(1)), spaceModule.CreateSpace(spec));
+            text += $"\nnas.retrain.epochs = 1\nnas.strategies.train.architecture = {System.Text.Json.JsonSerializer.Serialize(arch)}";
+        }
         if (strategyModule.Incompatibility(spaceModule, spaceModule.Traits(spec)) is { } why)
         {
             var e = Rejects(text);
