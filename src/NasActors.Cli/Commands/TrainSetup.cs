@@ -71,7 +71,7 @@ internal static class TrainSetup
         catch (NasUserException e) { asWritten = e; }
         var keys = dict.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var fits = new List<(SearchSpace Space, Architecture Arch)>();
-        (string Space, int Shared, string Why)? closest = null;
+        (string Space, int Distance, int Valid, string Why)? closest = null;
         var parsed = false;
         foreach (var module in Catalog.Spaces)
         {
@@ -86,8 +86,15 @@ internal static class TrainSetup
             try { fits.Add((space, NniArchitectureJson.Parse(dict, space))); }
             catch (NasUserException e)
             {
+                // The closest space: fewest keys the dict sets that it lacks plus keys it has that the dict does not set.
+                // The closest space: fewest keys the dict sets that it lacks plus keys it has that the dict does not set,
+                // then most values that are candidates of their choice (DARTS and ENAS cells share their keys).
                 var shared = space.Choices.Count(c => keys.Contains(c.Key));
-                if (shared > 0 && (closest is null || shared > closest.Value.Shared)) closest = (module.Name, shared, e.Message);
+                var distance = keys.Count - shared + space.Choices.Length - shared;
+                var valid = space.Choices.Count(c => dict.TryGetProperty(c.Key, out var v)
+                                                     && c.Candidates.Contains(v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()));
+                if (shared > 0 && (closest is null || distance < closest.Value.Distance || (distance == closest.Value.Distance && valid > closest.Value.Valid)))
+                    closest = (module.Name, distance, valid, e.Message);
             }
         }
         if (!parsed && asWritten is not null) throw asWritten;
