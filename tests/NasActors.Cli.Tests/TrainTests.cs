@@ -27,9 +27,9 @@ public sealed partial class TrainTests
 
     private static int Count(List<(string Pid, string Manifest, string Payload)> e, string manifest) => JournalKill.Count(e, manifest);
 
-    private const string Epoch = "nas.event.retrain-epoch-completed.v1";
-    private const string Slice = "nas.event.retrain-slice-completed.v1";
-    private const string Done = "nas.event.retrain-completed.v3";
+    private const string Epoch = "nas.event.retrain-epoch-completed.v2";
+    private const string Slice = "nas.event.retrain-slice-completed.v2";
+    private const string Done = "nas.event.retrain-result.v2";
 
     [Fact]
     public void Train_must_survive_kill9_mid_epoch_and_in_the_test_and_end_with_the_same_weights()

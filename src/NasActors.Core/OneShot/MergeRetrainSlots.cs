@@ -6,7 +6,7 @@ using NasActors.Core.Training;
 namespace NasActors.Core.OneShot;
 
 /// <summary>Average the data-parallel slots' weights and momentum of retraining epoch <paramref name="Epoch"/>.</summary>
-[Manifest("nas.work.merge-retrain-slots.v1")]
+[Manifest("nas.work.merge-retrain-slots.v2")]
 public sealed record MergeRetrainSlots(RolloutId Id, int Epoch, ImmutableArray<string> Checkpoints) : WorkItem
 {
     public override string Key => $"retrain-merge/{Id}/{Epoch}";

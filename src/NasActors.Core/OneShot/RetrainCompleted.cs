@@ -7,5 +7,5 @@ namespace NasActors.Core.OneShot;
 /// An architecture retrained from scratch for <paramref name="Epochs"/> epochs, measured on the test split; its weights
 /// alone are checkpoint <paramref name="Weights"/>.
 /// </summary>
-[Manifest("nas.event.retrain-completed.v3")]
+[Manifest("nas.event.retrain-result.v2")]
 public sealed record RetrainCompleted(RolloutId Id, int Epochs, Metrics Metrics, string Weights) : PlanEvent;

@@ -5,7 +5,7 @@ using NasActors.Core.Training;
 namespace NasActors.Core.OneShot;
 
 /// <summary>Slot <paramref name="Slot"/>'s share of retraining epoch <paramref name="Epoch"/>, from <paramref name="FromCheckpoint"/> (null: fresh weights).</summary>
-[Manifest("nas.work.retrain-epoch.v1")]
+[Manifest("nas.work.retrain-epoch.v2")]
 public sealed record RetrainEpoch(Rollout Rollout, RetrainSettings Settings, int Epoch, int Slot, string? FromCheckpoint) : WorkItem
 {
     public override string Key => $"retrain/{Rollout.Id}/{Epoch}/{Slot}";

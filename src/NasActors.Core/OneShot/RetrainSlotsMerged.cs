@@ -3,5 +3,5 @@ using NasActors.Core.Experiments;
 
 namespace NasActors.Core.OneShot;
 
-[Manifest("nas.result.retrain-slots-merged.v1")]
+[Manifest("nas.result.retrain-slots-merged.v2")]
 public sealed record RetrainSlotsMerged(string Key, RolloutId Id, int Epoch, string Checkpoint) : WorkResult(Key);

@@ -4,5 +4,5 @@ using NasActors.Core.Training;
 
 namespace NasActors.Core.OneShot;
 
-[Manifest("nas.result.retrain-tested.v1")]
+[Manifest("nas.result.retrain-tested.v2")]
 public sealed record RetrainTested(string Key, RolloutId Id, TrainedModel Model) : WorkResult(Key);

@@ -277,7 +277,7 @@ public sealed class ExperimentHostTests : IDisposable
         Assert.Equal((6, 3, 1), (factory.Count("retrain"), factory.Count("retrain-merge"), factory.Count("retrain-test")));
         Deep.Equal(Straight(settings), done.Status.Plan);
         var exp = JournalOf(name).Events(ExperimentProtocol.PersistenceId(name));
-        Assert.Equal(["nas.event.retrain-epoch-completed.v1", "nas.event.retrain-completed.v3"], exp.TakeLast(2).Select(e => e.Manifest));
+        Assert.Equal(["nas.event.retrain-epoch-completed.v2", "nas.event.retrain-result.v2"], exp.TakeLast(2).Select(e => e.Manifest));
 
         // Resuming the finished experiment does not retrain again.
         var again = new FakeBackendFactory(Spaces.Tiny());
