@@ -11,7 +11,7 @@ fi
 
 data=/usr/share/datasets/fashion-mnist
 if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && { [ $# -eq 0 ] || [ "$1" = search ] || [ "$1" = resume ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && { [ $# -eq 0 ] || [ "$1" = search ] || [ "$1" = resume ] || [ "$1" = train ]; }; then
     echo "installing Fashion-MNIST (Debian package dataset-fashion-mnist)..."
     export DEBIAN_FRONTEND=noninteractive
     apt_opts=(-y -q -o DPkg::Lock::Timeout=120)

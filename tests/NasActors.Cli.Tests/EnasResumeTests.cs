@@ -78,9 +78,9 @@ public sealed class EnasResumeTests
     public void Enas_export_must_use_NNI_cell_keys_and_report_the_retrained_architecture()
     {
         using var store = new TempStore();
-        var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path, "--set", "nas.retrain.steps=150");
+        var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", Smoke, "--name", "e", "--store", store.Path, "--set", "nas.retrain.epochs=1");
         Assert.True(code == 0, $"run failed ({code}):\n{stdout}\n{stderr}");
-        Assert.Contains("retrained from scratch (150 steps): test accuracy", stdout);
+        Assert.Contains("retrained from scratch (1 epochs): test accuracy", stdout);
         var json = JsonDocument.Parse(Export(store, "e")).RootElement;
         Assert.Equal("enas-rl", json.GetProperty("strategy").GetString());
         Assert.Equal("enas-micro", json.GetProperty("search_space").GetString());
@@ -95,7 +95,7 @@ public sealed class EnasResumeTests
         Assert.True(json.GetProperty("test").GetProperty("accuracy").GetDouble() > 0.12); // above chance (0.10) on 10k images
         var retrained = json.GetProperty("retrained");
         Assert.Equal(json.GetProperty("top")[0].GetProperty("rollout").GetString(), retrained.GetProperty("rollout").GetString());
-        Assert.Equal(150, retrained.GetProperty("steps").GetInt64());
+        Assert.Equal(1, retrained.GetProperty("epochs").GetInt64());
         Assert.True(retrained.GetProperty("test_accuracy").GetDouble() > 0.12);
     }
 

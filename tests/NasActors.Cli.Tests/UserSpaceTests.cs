@@ -65,7 +65,7 @@ public sealed class UserSpaceTests
                                 $"nas {{\n  plugins = [{JsonSerializer.Serialize(PluginDll)}]\n  strategy = {strategy}\n" +
                                 "  data { train-limit = 3000, validation-size = 1000 }\n" +
                                 "  train { total-steps = 60, steps-per-round = 10, bn-recalibration-batches = 1, validation-images = 128, eval-batch-size = 256 }\n" +
-                                $"  retrain {{ steps = 0 }}\n  {section}\n}}\n");
+                                $"  retrain {{ epochs = 0 }}\n  {section}\n}}\n");
         var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--config", file, "--name", "s", "--store", store.Path);
         Assert.True(code == 0, $"{strategy} on mnist-skip failed ({code}):\n{stdout}\n{stderr}");
         var json = JsonDocument.Parse(CliProcess.Export(store.Path, "s")).RootElement;

@@ -68,7 +68,7 @@ internal static class TinySpecs
         var spec = new Core.SearchSpaces.Darts.DartsSpec(4, 3, Core.SearchSpaces.Darts.DartsSpec.FashionMnist);
         var model = SupernetCatalog.Create(new Core.SearchSpaces.Darts.DartsModule(), spec);
         return new TorchSupernetBackend("cpu", TorchSharp.torch.CPU, model, new MeasuredCosts(SupernetCatalog.Create(new Core.SearchSpaces.Darts.DartsModule(), spec)),
-            Train(), data, new CheckpointStore(checkpoints), null, darts);
+            Train(), data, new CheckpointStore(checkpoints), null, darts: darts);
     }
 
     /// <summary>A SPOS backend built directly, with a test policy (see <see cref="EnasBackend"/>).</summary>

@@ -10,6 +10,9 @@ internal static class Commands
           nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
+          nas train ARCH.json [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
+                                                train an architecture (NNI dict or `nas export` file) from scratch as an
+                                                experiment (nas.retrain settings; resumable); test accuracy, size, weights
                                                 (a live view on a terminal, plain lines when redirected; --quiet: only the result;
                                                 TensorBoard event files in STORE/NAME/tb/)
           nas resume NAME [--store DIR] [--quiet]
@@ -39,6 +42,7 @@ internal static class Commands
     public static Task<int> Run(CliArgs a) => a.Verb switch
     {
         "search" => SearchCommand.Search(a),
+        "train" => TrainCommand.Run(a),
         "resume" => SearchCommand.Resume(a),
         "status" => StatusCommand.Run(a),
         "export" => ExportCommand.Run(a),

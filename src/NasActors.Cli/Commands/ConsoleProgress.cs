@@ -48,7 +48,11 @@ internal sealed class ConsoleProgress
         var t = live.Progress;
         var inv = CultureInfo.InvariantCulture;
         if (t.Round < 0)
-            return string.Create(inv, $"{s.Phase,-9} step {t.Step}  loss {t.Loss:F3}  {t.Images / Math.Max(t.Seconds, 1e-9):F0} img/s  ({live.Device})");
+        {
+            // Retraining reports round -1 - epoch.
+            var epochs = s.Counter("epoch") ?? s.Counter("retrain_epoch");
+            return string.Create(inv, $"{s.Phase,-9} epoch {-t.Round}/{epochs?.Total ?? 0} (slot {t.Slot})  step {t.Step}  loss {t.Loss:F3}  {t.Images / Math.Max(t.Seconds, 1e-9):F0} img/s  ({live.Device})");
+        }
         var round = s.Counter("round");
         var eta = "";
         if (round is { Total: > 0 } r && imagesPerSecond > 0 && s.Figures.TryGetValue("images_trained", out var done) && r.Done > 0)

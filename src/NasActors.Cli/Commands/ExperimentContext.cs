@@ -16,7 +16,8 @@ internal sealed record ExperimentContext(ExperimentStore Store, string Name, Nas
     {
         // Trainers run data-parallel: the learning-rate schedule spans the steps one trainer runs.
         var train = s.Train with { TotalSteps = s.StepsPerSlot };
-        var torch = new TorchSupernetFactory(s.SpaceModule, s.SpaceSpec, s.Synthetic ? [] : s.BackendNeeds, train, s.Data, checkpointDirectory, s.EffectiveThreads);
+        var torch = new TorchSupernetFactory(s.SpaceModule, s.SpaceSpec, s.Synthetic ? [] : s.BackendNeeds, train, s.Data, checkpointDirectory, s.EffectiveThreads,
+            s.RetrainSpec);
         if (!s.Synthetic) return torch;
         // The same space and cost table, so proposals (and FLOPs limits) are those of the real search.
         using (torch) return new SyntheticBackendFactory(torch.Space, torch.Costs, s.SyntheticCost);

@@ -63,9 +63,12 @@ internal static class ExportCommand
             {
                 w.WriteStartObject("retrained");
                 w.WriteString("rollout", rt.Id.ToString());
-                w.WriteNumber("steps", rt.Steps);
+                w.WriteNumber("epochs", rt.Epochs);
                 w.WriteNumber("test_accuracy", rt.Metrics.Accuracy);
                 w.WriteNumber("test_loss", rt.Metrics.Loss);
+                w.WriteNumber("flops", rt.Metrics.Flops);
+                w.WriteNumber("params", rt.Metrics.Params);
+                w.WriteString("weights", rt.Weights);
                 w.WriteEndObject();
             }
             w.WriteStartArray("top");

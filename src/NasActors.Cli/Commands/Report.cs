@@ -7,9 +7,15 @@ namespace NasActors.Cli;
 /// <summary>The human-readable result of a finished (or running) experiment.</summary>
 internal static class Report
 {
-    public static void PrintResult(string name, SearchSpace space, PlanStatus status, int topK, TimeSpan? elapsed, string storeHint)
+    public static void PrintResult(string name, SearchSpace space, PlanStatus status, int topK, TimeSpan? elapsed, string storeHint,
+        string? checkpointDirectory = null)
     {
         var inv = CultureInfo.InvariantCulture;
+        if (status.Strategy == Core.Strategies.Train.TrainModule.StrategyName)
+        {
+            PrintTrained(name, space, status, elapsed, checkpointDirectory);
+            return;
+        }
         Console.WriteLine();
         Console.WriteLine(elapsed is { } e
             ? $"done: experiment {name} ({status.Strategy} on {space.Name}, {status.Scored} candidates scored) in {(int)e.TotalMinutes}m{e.Seconds:00}s"
@@ -26,7 +32,7 @@ internal static class Report
             ? string.Create(inv, $"   test accuracy {t.Metrics.Accuracy:P2} (10k test images)") : "";
         Console.WriteLine(string.Create(inv, $"  FLOPs {best.Metrics.Flops / 1e6:F2} M   params {best.Metrics.Params:N0}   validation accuracy {best.Metrics.Accuracy:P2}{test}"));
         if (status.Retrained is { } rt && rt.Id == best.Rollout.Id)
-            Console.WriteLine(string.Create(inv, $"  retrained from scratch ({rt.Steps:N0} steps): test accuracy {rt.Metrics.Accuracy:P2} (10k test images)"));
+            Console.WriteLine(string.Create(inv, $"  retrained from scratch ({rt.Epochs} epochs): test accuracy {rt.Metrics.Accuracy:P2}, params {rt.Metrics.Params:N0}, FLOPs {rt.Metrics.Flops / 1e6:F2} M; weights {Weights(rt, checkpointDirectory)}"));
         var top = status.Ranking.Take(topK).ToList();
         Console.WriteLine($"top {top.Count}:");
         var rank = 1;
@@ -37,4 +43,28 @@ internal static class Report
         }
         Console.WriteLine($"export: {Nas.CommandName} export {name}{storeHint} --out {name}.json");
     }
+
+    /// <summary>`nas train`'s result: the model's test figures, size and where its weights are.</summary>
+    private static void PrintTrained(string name, SearchSpace space, PlanStatus status, TimeSpan? elapsed, string? checkpointDirectory)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(elapsed is { } e
+            ? $"done: experiment {name} (train on {space.Name}) in {(int)e.TotalMinutes}m{e.Seconds:00}s"
+            : $"experiment {name} (train on {space.Name}): {status.Phase}");
+        if (status.Retrained is not { } rt || status.Ranking.IsEmpty)
+        {
+            var epochs = status.Counter("epoch");
+            Console.WriteLine($"not finished: epoch {epochs?.Done ?? 0}/{epochs?.Total ?? 0}");
+            return;
+        }
+        Console.WriteLine("architecture:");
+        Console.WriteLine("  " + NniArchitectureJson.ToJson(status.Ranking[0].Rollout.Architecture, space));
+        Console.WriteLine(string.Create(inv, $"  trained from scratch for {rt.Epochs} epochs: test accuracy {rt.Metrics.Accuracy:P2}, test loss {rt.Metrics.Loss:F4}"));
+        Console.WriteLine(string.Create(inv, $"  params {rt.Metrics.Params:N0}   FLOPs {rt.Metrics.Flops / 1e6:F2} M"));
+        Console.WriteLine($"  weights {rt.Weights}: {Weights(rt, checkpointDirectory)}");
+    }
+
+    private static string Weights(RetrainResult rt, string? checkpointDirectory) =>
+        checkpointDirectory is null ? rt.Weights : Path.Combine(checkpointDirectory, rt.Weights + ".ckpt");
 }

@@ -21,8 +21,16 @@ internal static class SearchCommand
             throw new NasUserException($"config file {path} not found; pass an existing file with --config (see hocon/)");
         if (a.Positional.Length > 0)
             throw new NasUserException($"`nas search` takes no positional arguments (got '{a.Positional[0]}'); name the experiment with --name {a.Positional[0]}");
+        return await Start(a, path, NasConfig.ComposeText(ConfigFiles.Read(path), a.All("--set")));
+    }
+
+    /// <summary>
+    /// Creates and runs a new experiment from the composed config <paramref name="text"/> (file + --set lines; `nas train`
+    /// adds its architecture): every input is checked before the store is touched.
+    /// </summary>
+    internal static async Task<int> Start(CliArgs a, string path, string text)
+    {
         var overrides = a.All("--set");
-        var text = NasConfig.ComposeText(ConfigFiles.Read(path), overrides);
         NasSettings settings;
         Akka.Configuration.Config config;
         try { settings = NasSettings.Create(config = NasConfig.Parse(text, path), path); }
@@ -137,7 +145,8 @@ internal static class SearchCommand
             if (live is not null) await live.DisposeAsync();
             live = null;
             tensorBoard?.Dispose(); // everything is journaled: the files catch up before the result is printed
-            Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store));
+            Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store),
+                ctx.Store.CheckpointDirectory(ctx.Name));
             if (tensorBoard?.Failure is { } why)
                 Console.WriteLine($"note: the TensorBoard files in {Path.Combine(ctx.Store.DirectoryOf(ctx.Name), Observability.TensorBoardObserver.Folder)} stopped early ({why}); the search itself is complete");
             return 0;

@@ -50,7 +50,7 @@ internal static class HtmlReport
             h.Append("<table><tr><th>best</th><td>").Append(E($"{best.Rollout.Id} ({best.Rollout.Origin})")).Append("</td></tr>");
             Row(h, "validation accuracy", best.Metrics.Accuracy.ToString("P2", Inv));
             if (s.Test is { } t && t.Id == best.Rollout.Id) Row(h, "test accuracy (shared weights)", t.Metrics.Accuracy.ToString("P2", Inv));
-            if (s.Retrained is { } rt && rt.Id == best.Rollout.Id) Row(h, $"test accuracy (retrained {rt.Steps:N0} steps)", rt.Metrics.Accuracy.ToString("P2", Inv));
+            if (s.Retrained is { } rt && rt.Id == best.Rollout.Id) Row(h, $"test accuracy (retrained {rt.Epochs:N0} epochs)", rt.Metrics.Accuracy.ToString("P2", Inv));
             Row(h, "FLOPs / params", string.Create(Inv, $"{best.Metrics.Flops / 1e6:F2} M / {best.Metrics.Params:N0}"));
             Row(h, "shared weights", s.Checkpoint ?? "-");
             h.Append("</table>\n<pre>").Append(E(NniArchitectureJson.ToJson(best.Rollout.Architecture, space))).Append("</pre>\n");

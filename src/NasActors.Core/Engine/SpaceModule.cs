@@ -18,5 +18,8 @@ public abstract class SpaceModule
 
     public abstract SearchSpace CreateSpace(object spec);
 
+    /// <summary>The retraining tricks its network implements (nas.retrain.drop-path, auxiliary-weight); a set trick it lacks is refused.</summary>
+    public virtual RetrainTricks RetrainTricks => RetrainTricks.None;
+
     public virtual SpaceTraits Traits(object spec) => SpaceTraits.Of(CreateSpace(spec), weightSharing: true);
 }

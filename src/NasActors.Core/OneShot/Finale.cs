@@ -5,9 +5,11 @@ using NasActors.Core.Training;
 namespace NasActors.Core.OneShot;
 
 /// <summary>The end of every search: test the best candidate with the shared weights, then (nas.retrain) retrain it from scratch.</summary>
-public sealed class Finale(long retrainSteps)
+public sealed class Finale(RetrainSettings retrain)
 {
-    public long RetrainSteps { get; } = retrainSteps;
+    private readonly RetrainSchedule _retrain = new(retrain);
+
+    public RetrainSettings Retrain => retrain;
 
     /// <summary>Null while the search has no result yet.</summary>
     public PlanStep? Next(FinalState s, string? checkpoint)
@@ -18,32 +20,45 @@ public sealed class Finale(long retrainSteps)
             return checkpoint is null
                 ? new PlanStep.Fail("the search has no shared weights to test its result with", false)
                 : PlanStep.Do([new ScoreRollout(top[0].Rollout, checkpoint, EvalSplit.Test)]);
-        if (RetrainSteps > 0 && s.Retrained is null) return PlanStep.Do([new RetrainRollout(top[0].Rollout, RetrainSteps)]);
+        if (retrain.Enabled && _retrain.Next(s.Retrain, top[0].Rollout) is { } step) return step;
         return PlanStep.Finish.Instance;
     }
 
     /// <summary>Events for a test or retrain result; empty when stale; null for any other result.</summary>
-    public ImmutableArray<PlanEvent>? OnResult(FinalState s, WorkResult result) => result switch
+    public ImmutableArray<PlanEvent>? OnResult(FinalState s, WorkResult result)
     {
-        RolloutScored { Split: EvalSplit.Test } r when s.Top is { IsEmpty: false } t && s.Test is null && r.Id == t[0].Rollout.Id =>
-            [new TestCompleted(r.Id, r.Metrics)],
-        RolloutScored { Split: EvalSplit.Test } => [],
-        RolloutRetrained r when RetrainSteps > 0 && s.Test is not null && s.Retrained is null && r.Id == s.Top!.Value[0].Rollout.Id =>
-            [new RetrainCompleted(r.Id, RetrainSteps, r.Metrics)],
-        RolloutRetrained => [],
-        _ => null,
-    };
+        switch (result)
+        {
+            case RolloutScored { Split: EvalSplit.Test } r when s.Top is { IsEmpty: false } t && s.Test is null && r.Id == t[0].Rollout.Id:
+                return [new TestCompleted(r.Id, r.Metrics)];
+            case RolloutScored { Split: EvalSplit.Test }:
+                return [];
+        }
+        if (s.Top is { IsEmpty: false } top && s.Test is not null && retrain.Enabled)
+            return _retrain.OnResult(s.Retrain, top[0].Rollout.Id, result);
+        return result is RetrainEpochTrained or RetrainSlotsMerged or RetrainTested ? [] : null;
+    }
 
-    public static FinalState? Apply(FinalState s, PlanEvent e) => e switch
+    public static FinalState? Apply(FinalState s, PlanEvent e)
     {
-        SearchCompleted c when s.Top is null => s with { Top = c.Top },
-        TestCompleted t when s.Test is null => s with { Test = new TestResult(t.Id, t.Metrics) },
-        RetrainCompleted r when s.Retrained is null => s with { Retrained = new RetrainResult(r.Id, r.Steps, r.Metrics) },
-        SearchCompleted or TestCompleted or RetrainCompleted => s,
-        _ => null,
-    };
+        if (RetrainSchedule.Apply(s.Retrain, e) is { } r) return s with { Retrain = r };
+        return e switch
+        {
+            SearchCompleted c when s.Top is null => s with { Top = c.Top },
+            TestCompleted t when s.Test is null => s with { Test = new TestResult(t.Id, t.Metrics) },
+            SearchCompleted or TestCompleted => s,
+            _ => null,
+        };
+    }
+
+    public static ImmutableArray<string> Released(FinalState before, PlanEvent e) => RetrainSchedule.Released(before.Retrain, e);
 
     /// <summary>The phase name once the search has a result; null before.</summary>
     public string? Phase(FinalState s) =>
-        s.Top is null ? null : s.Test is null ? "test" : RetrainSteps > 0 && s.Retrained is null ? "retrain" : "finished";
+        s.Top is null ? null : s.Test is null ? "test" : retrain.Enabled && s.Retrain.Result is null ? "retrain" : "finished";
+
+    /// <summary>The retraining's epoch counter, when there is one.</summary>
+    public IEnumerable<PlanCounter> Counters(FinalState s) => retrain.Enabled ? [_retrain.Counter(s.Retrain)] : [];
+
+    public static IEnumerable<KeyValuePair<string, double>> Figures(FinalState s) => RetrainSchedule.Figures(s.Retrain);
 }

@@ -3,6 +3,9 @@ using NasActors.Core.Experiments;
 
 namespace NasActors.Core.OneShot;
 
-/// <summary>The best architecture, retrained from scratch for <paramref name="Steps"/> steps, measured on the test split.</summary>
-[Manifest("nas.event.retrain-completed.v2")]
-public sealed record RetrainCompleted(RolloutId Id, long Steps, Metrics Metrics) : PlanEvent;
+/// <summary>
+/// An architecture retrained from scratch for <paramref name="Epochs"/> epochs, measured on the test split; its weights
+/// alone are checkpoint <paramref name="Weights"/>.
+/// </summary>
+[Manifest("nas.event.retrain-result.v2")]
+public sealed record RetrainCompleted(RolloutId Id, int Epochs, Metrics Metrics, string Weights) : PlanEvent;

@@ -62,7 +62,7 @@ public sealed class StatusTimeline
         if (s.Test is { } t && _results.Add("test"))
             scalars.Add(new ScalarPoint("result/test_accuracy", 0, t.Metrics.Accuracy));
         if (s.Retrained is { } r && _results.Add("retrained"))
-            scalars.Add(new ScalarPoint("result/retrained_test_accuracy", r.Steps, r.Metrics.Accuracy));
+            scalars.Add(new ScalarPoint("result/retrained_test_accuracy", r.Epochs, r.Metrics.Accuracy));
         if (s.Finished && !s.Ranking.IsEmpty && _results.Add("best"))
             scalars.Add(new ScalarPoint("result/best_validation_accuracy", 0, s.Ranking[0].Metrics.Accuracy));
         return scalars.Count == 0 && histograms.Count == 0 ? TimelinePoints.None : new TimelinePoints(scalars.ToImmutable(), histograms.ToImmutable());

@@ -1,14 +1,26 @@
-using NasActors.Core.Experiments;
+using System.Collections.Immutable;
+using NasActors.Core.OneShot;
 using NasActors.Core.SearchSpaces;
 
 namespace NasActors.Core.Training;
 
-/// <summary>Trains one architecture alone, from scratch.</summary>
+/// <summary>
+/// Trains one architecture alone, from scratch, as a standalone model (the space's fixed network, with the retraining
+/// tricks its space supports), one epoch slice at a time from checkpoints.
+/// </summary>
 public interface IRetrainer
 {
     /// <summary>
-    /// Retrains <paramref name="architecture"/> from fresh weights (no weight sharing) for <paramref name="steps"/> steps
-    /// with the supernet's optimiser settings, and measures it on the test split. Progress reports use round -1.
+    /// Slot <paramref name="slot"/>'s share of epoch <paramref name="epoch"/> (every Slots-th batch), from
+    /// <paramref name="fromCheckpoint"/> (null: fresh weights from the seed); the checkpoint holds weights, SGD momentum
+    /// and the step. Progress reports use round -1 - epoch.
     /// </summary>
-    Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct);
+    SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+        Action<TrainProgress> progress, CancellationToken ct);
+
+    /// <summary>Averages the slots' checkpoints (weights and momentum) of one epoch; returns the hash.</summary>
+    string Merge(ImmutableArray<string> checkpoints, CancellationToken ct);
+
+    /// <summary>Measures the trained model on the test split and stores its weights alone (no optimizer state).</summary>
+    TrainedModel Test(Architecture architecture, RetrainSettings settings, string checkpoint, CancellationToken ct);
 }

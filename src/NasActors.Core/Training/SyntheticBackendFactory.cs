@@ -59,8 +59,15 @@ public sealed class SyntheticBackendFactory(SearchSpace space, ICostModel costs,
         public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, int images, CancellationToken ct) =>
             Score(architecture, checkpoint + "/" + batch, EvalSplit.Validation, ct);
 
-        public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct) =>
-            Score(architecture, "retrain/" + steps, EvalSplit.Test, ct);
+        public SliceResult TrainEpoch(Architecture architecture, OneShot.RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+            Action<TrainProgress> progress, CancellationToken ct)
+        {
+            owner.Work(ct);
+            return new SliceResult(Hash($"{architecture.CanonicalKey}/{settings}/{epoch}/{slot}/{fromCheckpoint}"), 1, 0.5, settings.BatchSize, owner.Cost.TotalSeconds);
+        }
+
+        public TrainedModel Test(Architecture architecture, OneShot.RetrainSettings settings, string checkpoint, CancellationToken ct) =>
+            new(Score(architecture, "retrain/" + checkpoint, EvalSplit.Test, ct), Hash("weights/" + checkpoint));
 
         public void Dispose() { }
     }

@@ -106,6 +106,10 @@ public static class NasConfig
                 return System.Text.RegularExpressions.Regex.IsMatch(t, @"^cuda:\d+$") ? item.Replace(t, "\"" + t + "\"") : item;
             })) + "]");
 
+    /// <summary>Whether the user's <paramref name="text"/> itself (not the defaults) sets <paramref name="key"/>.</summary>
+    public static bool Sets(string text, string key) =>
+        ConfigurationFactory.ParseString(QuoteDevices(text), HoconIncludes.NotExpanded).HasPath(key);
+
     /// <summary>Parses <paramref name="text"/>, checks its keys, and returns it over the reference defaults.</summary>
     public static Config Parse(string text, string source)
     {
@@ -168,6 +172,7 @@ public static class NasConfig
         ("nas.search.mutation-count", "moved to nas.strategies.spos-evolution.mutation-count"),
         ("nas.search.mutation-probability", "moved to nas.strategies.spos-evolution.mutation-probability"),
         ("nas.search.crossover-count", "moved to nas.strategies.spos-evolution.crossover-count"),
+        ("nas.retrain.steps", "was replaced by epoch-based retraining: set nas.retrain.epochs (0 = off; see docs/CONFIG.md)"),
         ("nas.runtime.snapshot-every", "is no longer used (an experiment's journal replays in well under a second); remove it"),
     ];
 
@@ -190,6 +195,8 @@ public static class NasConfig
                 var known = refObj is null ? "" : $"; known keys{(prefix.Length == 0 ? "" : " under " + prefix)}: {string.Join(", ", refObj.Items.Keys)}";
                 throw new NasUserException($"unknown key {path} in {source}{known}");
             }
+            // Free-form: keys of the selected space's section, checked against it when settings are read.
+            if (path == "nas.retrain.space") continue;
             if (refValue.IsObject())
             {
                 if (!value.IsObject()) throw new NasUserException($"{path} in {source} must be an object {{ ... }}");

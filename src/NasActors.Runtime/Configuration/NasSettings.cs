@@ -29,10 +29,17 @@ public sealed record NasSettings(
     TimeSpan LeaseTimeout,
     int ExportTopK,
     bool KeepAllCheckpoints = false,
-    long RetrainSteps = 0,
+    RetrainSettings? RetrainSettings = null,
     bool Synthetic = false,
-    TimeSpan SyntheticCost = default)
+    TimeSpan SyntheticCost = default,
+    object? RetrainSpaceSpec = null)
 {
+    /// <summary>nas.retrain, with one data-parallel slot per configured trainer.</summary>
+    public RetrainSettings Retrain => (RetrainSettings ?? Core.OneShot.RetrainSettings.Off) with { Slots = Devices.IsDefaultOrEmpty ? 1 : Devices.Length };
+
+    /// <summary>The space's spec for the retrained model: nas.spaces.NAME with nas.retrain.space's keys over it.</summary>
+    public object RetrainSpec => RetrainSpaceSpec ?? SpaceSpec;
+
     public SpaceModule SpaceModule => Catalog.Space(SpaceName);
     public StrategyModule StrategyModule => Catalog.Strategy(StrategyName);
 
@@ -89,7 +96,7 @@ public sealed record NasSettings(
                 "all" => true,
                 var other => throw new NasUserException($"nas.runtime.keep-checkpoints = '{other}' in {source}; use last or all"),
             },
-            r.Long("nas.retrain.steps", 0, 100_000_000),
+            ReadRetrain(r),
             r.String("nas.trainers.backend") switch
             {
                 "torch" => false,
@@ -97,10 +104,51 @@ public sealed record NasSettings(
                 var other => throw new NasUserException($"nas.trainers.backend = '{other}' in {source}; use torch (or synthetic, for runtime benchmarks)"),
             },
             r.Duration("nas.trainers.synthetic-cost", allowZero: true));
+        partial = partial with { RetrainSpaceSpec = RetrainSpace(config, r, spaceModule, source) };
+        CheckTricks(partial.Retrain, spaceModule, source);
         var strategySettings = strategyModule.ReadSettings(r.Section("nas.strategies." + strategyModule.Name), partial.Engine);
         var settings = partial with { StrategySettings = strategySettings };
         CheckPair(spaceModule, spaceSpec, strategyModule, strategySettings, settings.Synthetic, source);
         return settings;
+    }
+
+    private static RetrainSettings ReadRetrain(ConfigReader r) => new(
+        r.Int("nas.retrain.epochs", 0, 100_000),
+        r.Int("nas.retrain.batch-size", 1, 65_536),
+        r.Double("nas.retrain.learning-rate", 1e-9, 100),
+        r.Double("nas.retrain.learning-rate-min", 0, 100),
+        r.Double("nas.retrain.momentum", 0, 0.9999),
+        r.Double("nas.retrain.weight-decay", 0, 1),
+        r.Double("nas.retrain.grad-clip", 0, 1e9),
+        r.Int("nas.retrain.cutout", 0, 64),
+        r.Double("nas.retrain.drop-path", 0, 0.95),
+        r.Double("nas.retrain.auxiliary-weight", 0, 100));
+
+    /// <summary>nas.retrain.space: keys of the selected space's section, read over it by the space's module (null: none set).</summary>
+    private static object? RetrainSpace(Akka.Configuration.Config config, ConfigReader r, SpaceModule space, string source)
+    {
+        var section = "nas.spaces." + space.Name;
+        var overrides = config.GetConfig("nas.retrain.space");
+        var keys = overrides?.Root is { } root && root.IsObject() ? root.GetObject().Items.Keys.ToList() : [];
+        if (keys.Count == 0) return null;
+        foreach (var key in keys)
+            if (!config.HasPath(section + "." + key))
+                throw new NasUserException($"nas.retrain.space.{key} in {source} is not a key of {section} (nas.space = {space.Name}); " +
+                                           $"it changes the space's keys for the retrained model ({string.Join(", ", config.GetConfig(section)?.Root?.GetObject()?.Items.Keys.AsEnumerable() ?? [])})");
+        var merged = overrides!.WithFallback(config.GetConfig(section));
+        try { return space.ReadSpec(new ConfigReader(merged, source)); }
+        catch (NasUserException e) { throw new NasUserException($"nas.retrain.space (over {section}): {e.Message}"); }
+    }
+
+    /// <summary>A retraining trick the space cannot do is refused, never silently ignored.</summary>
+    private static void CheckTricks(RetrainSettings retrain, SpaceModule space, string source)
+    {
+        if (!retrain.Enabled) return;
+        var tricks = space.RetrainTricks;
+        if (retrain.DropPath > 0 && !tricks.HasFlag(RetrainTricks.DropPath))
+            throw new NasUserException($"nas.retrain.drop-path = {retrain.DropPath.ToString(System.Globalization.CultureInfo.InvariantCulture)} in {source}: space {space.Name} has no drop path (DARTS cells do); set nas.retrain.drop-path = 0");
+        if (retrain.AuxiliaryWeight > 0 && !tricks.HasFlag(RetrainTricks.AuxiliaryHead))
+            throw new NasUserException($"nas.retrain.auxiliary-weight = {retrain.AuxiliaryWeight.ToString(System.Globalization.CultureInfo.InvariantCulture)} in {source}: space {space.Name} has no auxiliary head (DARTS cells do); set nas.retrain.auxiliary-weight = 0");
     }
 
     /// <summary>Refuses a space/strategy pair that cannot work, naming both and what would.</summary>
@@ -125,7 +173,7 @@ public sealed record NasSettings(
     public long StepsPerSlot => (Train.TotalSteps + Devices.Length - 1) / Devices.Length;
 
     /// <summary>How shared weights are trained, for every one-shot strategy.</summary>
-    public OneShotSettings OneShot => new(Seed, Devices.Length, StepsPerSlot, Train.StepsPerRound, RetrainSteps);
+    public OneShotSettings OneShot => new(Seed, Devices.Length, StepsPerSlot, Train.StepsPerRound, Retrain);
 
     public EngineSettings Engine => new(Seed, OneShot, MaxFlops, MaxParams, Data.ValidationSize);
 
@@ -158,7 +206,10 @@ public sealed record NasSettings(
                 Space = SpaceName, SpaceSpec = JsonSerializer.SerializeToElement(SpaceSpec, SpaceSpec.GetType()),
                 Strategy = StrategyName, StrategySettings = JsonSerializer.SerializeToElement(StrategySettings, StrategySettings.GetType()),
                 Seed, Data = DataFingerprint, Train, MaxFlops, MaxParams,
-                Trainers = Devices.Length, Threads = EffectiveThreads, RetrainSteps, Synthetic,
+                Trainers = Devices.Length, Threads = EffectiveThreads,
+                // Named and written as before epochs existed (0 when off), so experiments without retraining keep their fingerprint.
+                RetrainSteps = Retrain.Enabled ? (object)new { Retrain, Space = JsonSerializer.SerializeToElement(RetrainSpec, RetrainSpec.GetType()) } : 0L,
+                Synthetic,
             });
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
         }

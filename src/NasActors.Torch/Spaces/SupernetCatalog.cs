@@ -26,6 +26,18 @@ public static class SupernetCatalog
         [DartsSpace.Name] = spec => (new DartsNetwork((DartsSpec)spec), Darts.DartsInput.Shape((DartsSpec)spec)),
     };
 
+    /// <summary>
+    /// The network a retrain trains for <paramref name="spec"/>: the DARTS evaluation network (affine BN, bare pools,
+    /// drop path; the auxiliary head when <paramref name="auxiliaryHead"/>), every other space's own model. Read as a
+    /// space so that it can be fixed to one architecture.
+    /// </summary>
+    public static ModelSpace CreateForRetrain(SpaceModule space, object spec, bool auxiliaryHead)
+    {
+        if (space.Name != DartsSpace.Name || space is ModelSpaceModule) return Create(space, spec);
+        var darts = (DartsSpec)spec;
+        return ModelSpace.Create(space.Name, new DartsNetwork(darts, evaluation: true, auxiliaryHead: auxiliaryHead), Darts.DartsInput.Shape(darts));
+    }
+
     /// <summary>A fresh supernet for <paramref name="spec"/> of <paramref name="space"/>, read as a search space.</summary>
     public static ModelSpace Create(SpaceModule space, object spec)
     {

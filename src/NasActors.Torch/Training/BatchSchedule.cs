@@ -26,10 +26,12 @@ internal sealed class BatchSchedule
         if (train.Count < batchSize)
             throw new NasUserException($"the training split has {train.Count} images, fewer than one batch of {batchSize}: lower the batch size or raise nas.data.train-limit");
         (_train, _batchSize, _seed) = (train, batchSize, seed);
+        BatchSize = batchSize;
         BatchesPerEpoch = train.Count / batchSize;
     }
 
     public int BatchesPerEpoch { get; }
+    public int BatchSize { get; }
 
     /// <summary>Global batch <paramref name="b"/> of supernet training; tensors belong to the caller's dispose scope.</summary>
     public (Tensor X, Tensor Y) TrainBatch(long b) => Batch(Xoshiro256.Derive(_seed, b / BatchesPerEpoch), b % BatchesPerEpoch);

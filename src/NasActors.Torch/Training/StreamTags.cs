@@ -25,11 +25,14 @@ internal static class StreamTags
     /// <summary>CIFAR-10 training augmentation (crop, flip, cutout) of a step's batch: (seed, tag, step, slot).</summary>
     public const long Augment = 0x5EED_0000_0007_0000;
 
+    /// <summary>Retraining: the drop-path masks of global batch b, (seed, tag, b).</summary>
+    public const long DropPath = 0x5EED_0000_0008_0000;
+
     /// <summary>DARTS: the order of the training split's second half, whose batches train the architecture: (seed, tag).</summary>
-    public const long ArchitectureBatches = 0x5EED_0000_0008_0000;
+    public const long ArchitectureBatches = 0x5EED_0000_000A_0000;
 
     /// <summary>DARTS: the architecture logits' initial values: (seed, tag).</summary>
-    public const long ArchitectureInit = 0x5EED_0000_0009_0000;
+    public const long ArchitectureInit = 0x5EED_0000_000B_0000;
 
     /// <summary>DARTS: the augmentation stream of architecture batches uses slot (tag + slot), apart from the weight batches' slots.</summary>
     public const int ArchitectureSlot = 1_000_000;

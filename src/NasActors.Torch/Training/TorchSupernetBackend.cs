@@ -24,7 +24,7 @@ namespace NasActors.Torch.Training;
 /// Checkpoint tensors: "model/&lt;param or buffer&gt;", "momentum/&lt;param&gt;", "step" (the next global step); with DARTS
 /// settings also the architecture logits and their Adam moments (TorchSupernetBackend.Mixed.cs).
 /// </summary>
-internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer, IDartsTrainer
+internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IDartsTrainer
 {
     private const double BnMomentum = 0.1; // PyTorch's default, used while training the supernet
     private const int ProgressEvery = 10;
@@ -45,6 +45,8 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
     private readonly Tensor _step;
     private readonly Func<IPolicyBackend>? _createPolicy;
     private IPolicyBackend? _policy;
+    private readonly Func<TorchRetrainer>? _createRetrainer;
+    private TorchRetrainer? _retrainer;
     private long[]? _rewardOrder;
     private (string Policy, long Block, int Slot, Architecture Path)? _policyPath;
     private (string Hash, IReadOnlyList<CheckpointTensor> Tensors)? _cached;
@@ -58,6 +60,7 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
     /// <param name="darts">DARTS's settings when the strategy trains mixed ops (the <see cref="IDartsTrainer"/> capability); null: none.</param>
     public TorchSupernetBackend(string deviceName, Device device, ModelSpace model,
         ICostModel costs, TrainSpec train, DatasetSplits data, CheckpointStore store, Func<IPolicyBackend>? createPolicy = null,
+        Func<TorchRetrainer>? createRetrainer = null,
         DartsSettings? darts = null)
     {
         try
@@ -73,6 +76,7 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
         Device = deviceName;
         (_device, _model, _net, _train, _space, _costs, _data, _store) = (device, model, model.Model, train, model.Space, costs, data, store);
         _createPolicy = createPolicy;
+        _createRetrainer = createRetrainer;
         if (device.type != DeviceType.CPU) _net.to(device);
         _params = [.. _net.named_parameters()];
         _buffers = [.. _net.named_buffers()];
@@ -81,10 +85,14 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
         _step = torch.zeros(1, ScalarType.Int64).DetachFromDisposeScope();
     }
 
-    /// <summary>Shared-weight training, scoring and retraining; the controller policy when this backend was given one.</summary>
+    /// <summary>
+    /// Shared-weight training and scoring; the controller policy and the retrainer (its own network, built on first use)
+    /// when this backend was given them.
+    /// </summary>
     public T? Capability<T>() where T : class =>
         typeof(T) == typeof(IPolicyBackend) ? (_createPolicy is null ? null : (T)(_policy ??= _createPolicy()))
         : typeof(T) == typeof(IDartsTrainer) && _mixed is null ? null
+        : typeof(T) == typeof(IRetrainer) ? (_createRetrainer is null ? null : (T)(object)(_retrainer ??= _createRetrainer()))
         : this as T;
 
     public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
@@ -314,75 +322,9 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
         }
     }
 
-    /// <summary>
-    /// Trains <paramref name="architecture"/> alone from fresh weights (drawn from the seed's retrain stream, so not the
-    /// supernet's) for <paramref name="steps"/> SGD steps with the supernet's hyper-parameters and linear decay over
-    /// those steps, then measures it on the test split with the BN statistics it learned. Only the chosen path's
-    /// modules take part, so this is the standalone network. Nothing is checkpointed: an interrupted retrain is redone.
-    /// </summary>
-    /// <summary>The augmentation stream's slot for retraining (supernet slots are 0..N-1).</summary>
-    private const int RetrainSlot = -1;
-
     /// <summary>A training batch augmented from the stream of (seed, step, slot) when the data asks for it (CIFAR-10).</summary>
     private (Tensor X, Tensor Y) Augmented((Tensor X, Tensor Y) batch, long step, int slot) =>
         _data.Augment is { } a ? (a.Apply(batch.X, CifarAugment.Stream(_train.Seed, step, slot)), batch.Y) : batch;
-
-    public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
-    {
-        _space.Validate(architecture);
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        var clock = Stopwatch.StartNew();
-        _live = null;
-        WeightInit.Apply(_net, Xoshiro256.Derive(_train.Seed, StreamTags.Retrain));
-        using (torch.NewDisposeScope())
-        using (torch.no_grad())
-            foreach (var m in _momentum) m.zero_();
-        _net.train();
-        double windowLoss = 0;
-        int images = 0, window = 0;
-        for (long t = 0; t < steps; t++)
-        {
-            ct.ThrowIfCancellationRequested();
-            using (var scope = torch.NewDisposeScope())
-            {
-                var (x, y) = ToDevice(Augmented(_schedule.TrainBatch(t), t, RetrainSlot));
-                _net.zero_grad(true);
-                _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, StreamTags.Retrain, t));
-                var loss = nn.functional.cross_entropy(_model.Forward(x, architecture), y);
-                loss.backward();
-                SgdStep(_train.LearningRate * (1.0 - (double)t / steps));
-                windowLoss += loss.item<float>();
-                images += (int)y.shape[0];
-                window++;
-            }
-            if (window == 5 * ProgressEvery || t == steps - 1)
-            {
-                progress(new TrainProgress(-1, 0, t + 1, images, windowLoss / window, clock.Elapsed.TotalSeconds));
-                (windowLoss, window) = (0, 0);
-            }
-        }
-        _net.zero_grad(true);
-
-        _net.eval();
-        var set = _data.Test;
-        if (set.Count == 0) throw new NasUserException("the test split is empty: check nas.data.directory");
-        double lossSum = 0;
-        long correct = 0;
-        using (torch.no_grad())
-        {
-            for (var start = 0; start < set.Count; start += _train.EvalBatchSize)
-            {
-                ct.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                var (x, y) = ToDevice(set.Range(start, Math.Min(_train.EvalBatchSize, set.Count - start)));
-                var logits = _model.Forward(x, architecture);
-                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(y).sum().item<long>();
-            }
-        }
-        var cost = _costs.Cost(architecture);
-        return new Metrics((double)correct / set.Count, lossSum / set.Count, cost.Flops, cost.Params);
-    }
 
     /// <summary>SPOS's schedule: linear decay from LearningRate at step 0 to 0 at TotalSteps (exact arithmetic only).</summary>
     private double LearningRate(long step) =>
@@ -471,6 +413,8 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
         _policy?.Dispose();
         _policy = null;
         _mixed?.Dispose();
+        _retrainer?.Dispose();
+        _retrainer = null;
         foreach (var m in _momentum) m.Dispose();
         _step.Dispose();
         _net.Dispose();

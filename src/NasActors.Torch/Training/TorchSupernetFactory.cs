@@ -24,36 +24,39 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
     private readonly ModelSpace _model; // the space read from it; measures costs when they do not add up
     private readonly ControllerSpec? _controller;
     private readonly DartsSettings? _darts;
+    private readonly object _retrainSpec;
 
     /// <param name="space">The registered space (nas.space) and its spec (as its module read it).</param>
     /// <param name="needs">What the strategy needs beyond training and scoring (<see cref="StrategyModule.BackendNeeds"/>).</param>
+    /// <param name="retrainSpec">The space's spec for retrained models (nas.retrain.space over nas.spaces.NAME); null: <paramref name="spec"/>.</param>
     public TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, DataSpec data, string checkpointDirectory,
-        int intraOpThreads)
-        : this(space, spec, needs, train, () => Datasets.Load(data), checkpointDirectory, intraOpThreads, data.Dataset)
+        int intraOpThreads, object? retrainSpec = null)
+        : this(space, spec, needs, train, () => Datasets.Load(data), checkpointDirectory, intraOpThreads, data.Dataset, retrainSpec)
     {
     }
 
     /// <summary>For tests and benchmarks: in-memory data, owned (and disposed) by this factory.</summary>
     internal TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, DatasetSplits data,
-        string checkpointDirectory, int intraOpThreads)
-        : this(space, spec, needs, train, () => data, checkpointDirectory, intraOpThreads)
+        string checkpointDirectory, int intraOpThreads, object? retrainSpec = null)
+        : this(space, spec, needs, train, () => data, checkpointDirectory, intraOpThreads, retrainSpec: retrainSpec)
     {
     }
 
     private TorchSupernetFactory(SpaceModule space, object spec, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
-        string checkpointDirectory, int intraOpThreads, string dataset = "fashion-mnist")
-        : this(space, spec, ReadModel(space, spec), needs, train, loadData, checkpointDirectory, intraOpThreads, dataset)
+        string checkpointDirectory, int intraOpThreads, string dataset = "fashion-mnist", object? retrainSpec = null)
+        : this(space, spec, ReadModel(space, spec), needs, train, loadData, checkpointDirectory, intraOpThreads, dataset, retrainSpec ?? spec)
     {
     }
 
     /// <param name="model">Read once here: its space is this factory's, and it stays to measure costs.</param>
     private TorchSupernetFactory(SpaceModule space, object spec, ModelSpace model, ImmutableArray<object> needs, TrainSpec train, Func<DatasetSplits> loadData,
-        string checkpointDirectory, int intraOpThreads, string dataset)
+        string checkpointDirectory, int intraOpThreads, string dataset, object retrainSpec)
         : base(model.Space, train, () => Datasets.Fit(loadData(), dataset, space.Name, model.InputShape), checkpointDirectory, intraOpThreads, () => model.CheckAndCount())
     {
         _module = space;
         _model = model;
         _spec = spec;
+        _retrainSpec = retrainSpec;
         foreach (var need in needs.IsDefault ? [] : needs)
             switch (need)
             {
@@ -90,5 +93,6 @@ public sealed class TorchSupernetFactory : TorchBackendFactory
 
     private protected override ITrainerBackend CreateBackend(string device, Device resolved) =>
         new TorchSupernetBackend(device, resolved, SupernetCatalog.Create(_module, _spec), Costs, Train, Data, Store,
-            _controller is { } c ? () => new TorchPolicyBackend(Space, c, Store) : null, _darts);
+            _controller is { } c ? () => new TorchPolicyBackend(Space, c, Store) : null,
+            () => new TorchRetrainer(_module, _retrainSpec, Train.Seed, Data, Store, resolved, Train.EvalBatchSize), _darts);
 }

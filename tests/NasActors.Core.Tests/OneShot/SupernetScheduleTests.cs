@@ -60,30 +60,37 @@ public class SupernetScheduleTests
     [Fact]
     public void Finale_must_wait_for_a_result_then_test_it_then_retrain_it_then_finish()
     {
-        var f = new Finale(retrainSteps: 5);
+        var f = new Finale(Fixtures.Retrain(epochs: 1));
         Assert.Null(f.Next(FinalState.Empty, "w"));
         Assert.Null(f.Phase(FinalState.Empty));
         var s = Finale.Apply(FinalState.Empty, new SearchCompleted([new ScoredRollout(Best, M)]))!;
         var test = Assert.IsType<ScoreRollout>(Assert.Single(Assert.IsType<PlanStep.Run>(f.Next(s, "w")).Work));
         Assert.Equal((Best, "w", EvalSplit.Test), (test.Rollout, test.Checkpoint, test.Split));
         Assert.Equal("test", f.Phase(s));
+        var epoch = new RetrainEpochTrained("retrain/r3/0/0", Best.Id, 0, 0, new SliceResult("e0", 1, 0.5, 10, 1));
         Assert.Empty(f.OnResult(s, new RolloutScored("test/r9", new RolloutId(9), EvalSplit.Test, M))!.Value); // not the result
-        Assert.Empty(f.OnResult(s, new RolloutRetrained("retrain/r3", Best.Id, M))!.Value);                  // not tested yet
+        Assert.Empty(f.OnResult(s, epoch)!.Value);                                                              // not tested yet
         Assert.Null(f.OnResult(s, new RolloutScored("score/r3", Best.Id, EvalSplit.Validation, M)));          // not the finale's
         s = Finale.Apply(s, Assert.Single(f.OnResult(s, new RolloutScored("test/r3", Best.Id, EvalSplit.Test, M))!.Value))!;
         Assert.Equal("retrain", f.Phase(s));
-        Assert.Equal(5, Assert.IsType<RetrainRollout>(Assert.Single(Assert.IsType<PlanStep.Run>(f.Next(s, "w")).Work)).Steps);
-        s = Finale.Apply(s, Assert.Single(f.OnResult(s, new RolloutRetrained("retrain/r3", Best.Id, M))!.Value))!;
+        var work = Assert.IsType<RetrainEpoch>(Assert.Single(Assert.IsType<PlanStep.Run>(f.Next(s, "w")).Work));
+        Assert.Equal((Best, 0, 0, (string?)null), (work.Rollout, work.Epoch, work.Slot, work.FromCheckpoint));
+        s = Finale.Apply(s, Assert.Single(f.OnResult(s, epoch)!.Value))!;
+        s = Finale.Apply(s, Assert.Single(Assert.IsType<PlanStep.Emit>(f.Next(s, "w")).Events))!;
+        Assert.Equal("e0", Assert.IsType<RetrainTest>(Assert.Single(Assert.IsType<PlanStep.Run>(f.Next(s, "w")).Work)).Checkpoint);
+        var tested = new RetrainTested("retrain-test/r3", Best.Id, new TrainedModel(M, "weights"));
+        s = Finale.Apply(s, Assert.Single(f.OnResult(s, tested)!.Value))!;
         Assert.Equal("finished", f.Phase(s));
+        Assert.Equal(new RetrainResult(Best.Id, 1, M, "weights"), s.Retrained);
         Assert.IsType<PlanStep.Finish>(f.Next(s, "w"));
-        Assert.Empty(f.OnResult(s, new RolloutRetrained("retrain/r3", Best.Id, M))!.Value);
+        Assert.Empty(f.OnResult(s, tested)!.Value);
         Assert.Same(s, Finale.Apply(s, new SearchCompleted([])));
     }
 
     [Fact]
     public void Finale_must_fail_on_an_empty_result_or_without_shared_weights()
     {
-        var f = new Finale(0);
+        var f = new Finale(RetrainSettings.Off);
         var empty = Assert.IsType<PlanStep.Fail>(f.Next(FinalState.Empty with { Top = ImmutableArray<ScoredRollout>.Empty }, "w"));
         Assert.True(empty.UserError);
         var noWeights = Assert.IsType<PlanStep.Fail>(f.Next(FinalState.Empty with { Top = [new ScoredRollout(Best, M)] }, null));

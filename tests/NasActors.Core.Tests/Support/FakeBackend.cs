@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NasActors.Core.Experiments;
+using NasActors.Core.OneShot;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
@@ -59,11 +60,27 @@ public sealed class FakeBackend(SearchSpace space, CostTable? costs = null)
         return Measure(architecture, SearchDriver.HashScore(architecture).Accuracy);
     }
 
-    public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
+    public SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+        Action<TrainProgress> progress, CancellationToken ct)
     {
         Count("retrain");
-        return Measure(architecture, SearchDriver.HashScore(architecture).Accuracy * 0.9 + 0.05);
+        return new SliceResult(FakeHash($"retrain/{architecture.CanonicalKey}/{epoch}/{slot}/{fromCheckpoint}"), 1.0 / (epoch + 1), 0.5, settings.BatchSize, 0);
     }
+
+    string IRetrainer.Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
+    {
+        Count("retrain-merge");
+        return FakeHash("retrain-merge/" + string.Join(",", checkpoints));
+    }
+
+    public TrainedModel Test(Architecture architecture, RetrainSettings settings, string checkpoint, CancellationToken ct)
+    {
+        Count("retrain-test");
+        return new TrainedModel(Measure(architecture, SearchDriver.HashScore(architecture).Accuracy * 0.9 + 0.05), FakeHash("weights/" + checkpoint));
+    }
+
+    private static string FakeHash(string s) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(s)));
 
     public string Initialize(PolicyMeta meta)
     {

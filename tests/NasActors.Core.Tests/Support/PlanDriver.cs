@@ -156,6 +156,9 @@ public static class PlanDriver
         RewardRollout r => [r.Checkpoint],
         SamplePolicy p => [p.Policy],
         UpdatePolicy u => [u.Policy],
+        RetrainEpoch r => new[] { r.FromCheckpoint }.OfType<string>(),
+        MergeRetrainSlots m => m.Checkpoints,
+        RetrainTest t => [t.Checkpoint],
         _ => [],
     };
 

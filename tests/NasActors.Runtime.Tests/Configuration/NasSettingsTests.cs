@@ -38,11 +38,11 @@ public sealed class NasSettingsTests
         Assert.Equal(TimeSpan.FromMinutes(10), s.LeaseTimeout);
         Assert.Equal(5, s.ExportTopK);
         Assert.Equal(10_000, s.Data.ValidationSize);
-        Assert.Equal((0L, 0L, 0L), (s.MaxFlops, s.MaxParams, s.RetrainSteps));
+        Assert.Equal((0L, 0L, 0), (s.MaxFlops, s.MaxParams, s.Retrain.Epochs));
         Assert.False(s.Synthetic);
         Assert.False(s.KeepAllCheckpoints);
         Assert.Empty(s.BackendNeeds);
-        Assert.Equal(new OneShotSettings(42, 1, 600, 50, 0), s.OneShot);
+        Assert.Equal(new OneShotSettings(42, 1, 600, 50, RetrainSettings.Off), s.OneShot);
         Assert.Equal(12, s.OneShot.Rounds);
     }
 
@@ -71,6 +71,12 @@ public sealed class NasSettingsTests
         var spaceModule = Catalog.Space(space);
         var strategyModule = Catalog.Strategy(strategy);
         var spec = spaceModule.ReadSpec(NasConfig.Section(NasConfig.Parse(text, Source), "nas.spaces." + space, Source));
+        if (strategy == Core.Strategies.Train.TrainModule.StrategyName)
+        {
+            // Training needs an architecture of the space (what `nas train` writes) and epochs.
+            var arch = NniArchitectureJson.ToJson(spaceModule.CreateSpace(spec).Sample(Core.Randomness.Xoshiro256.FromSeed(1)), spaceModule.CreateSpace(spec));
+            text += $"\nnas.retrain.epochs = 1\nnas.strategies.train.architecture = {System.Text.Json.JsonSerializer.Serialize(arch)}";
+        }
         if (strategyModule.Incompatibility(spaceModule, spaceModule.Traits(spec)) is { } why)
         {
             var e = Rejects(text);
@@ -191,7 +197,7 @@ public sealed class NasSettingsTests
         Assert.Equal(2, s.Devices.Length);
         Assert.Equal("random", s.StrategyName);
         Assert.Equal(2, Assert.IsType<RandomSettings>(s.StrategySettings).Generations);
-        Assert.Equal(new OneShotSettings(42, 2, 100, 50, 0), s.OneShot); // the total split over the trainers
+        Assert.Equal(new OneShotSettings(42, 2, 100, 50, RetrainSettings.Off with { Slots = 2 }), s.OneShot); // the total split over the trainers
     }
 
     [Fact]
@@ -271,8 +277,9 @@ public sealed class NasSettingsTests
         Assert.NotEqual(Settings("").ResultHash, Settings("nas.strategies.spos-evolution.generations = 5").ResultHash);
         Assert.NotEqual(Settings("").ResultHash, Settings("nas.spaces.spos-shufflenet.stem-channels = 8").ResultHash);
         Assert.NotEqual(Settings("").ResultHash, Settings("nas.strategy = random").ResultHash);
-        Assert.NotEqual(Settings("").ResultHash, Settings("nas.retrain.steps = 10").ResultHash);
-        Assert.Equal(Settings("").ResultHash, Settings("nas.retrain.steps = 0").ResultHash);
+        Assert.NotEqual(Settings("").ResultHash, Settings("nas.retrain.epochs = 10").ResultHash);
+        Assert.NotEqual(Settings("nas.retrain.epochs = 10").ResultHash, Settings("nas.retrain.epochs = 10\nnas.retrain.cutout = 4").ResultHash);
+        Assert.Equal(Settings("").ResultHash, Settings("nas.retrain.epochs = 0").ResultHash);
         // Operational settings do not change what is computed: an experiment resumes with them changed.
         Assert.Equal(Settings("").ResultHash, Settings("nas.runtime.lease-timeout = 1m\nnas.export.top-k = 9\nnas.runtime.keep-checkpoints = all").ResultHash);
     }

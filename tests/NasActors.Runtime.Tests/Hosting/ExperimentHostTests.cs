@@ -258,7 +258,7 @@ public sealed class ExperimentHostTests : IDisposable
     public async Task ExperimentHost_must_retrain_the_best_architecture_after_the_test_when_asked()
     {
         var factory = new FakeBackendFactory(Spaces.Tiny());
-        var (name, settings) = Create("retrain", 2, extra: "nas.retrain.steps = 500");
+        var (name, settings) = Create("retrain", 2, extra: "nas.retrain.epochs = 3");
         var host = Start(name, settings, factory);
         ExperimentProtocol.Completed done;
         try
@@ -272,11 +272,12 @@ public sealed class ExperimentHostTests : IDisposable
         var best = done.Status.Plan.Ranking[0].Rollout;
         var retrained = done.Status.Plan.Retrained;
         Assert.NotNull(retrained);
-        Assert.Equal((best.Id, 500L, FakeBackendFactory.RetrainOf(best.Architecture, 500)), (retrained!.Id, retrained.Steps, retrained.Metrics));
-        Assert.Equal(1, factory.Count("retrain"));
+        Assert.Equal((best.Id, 3, FakeBackendFactory.RetrainOf(best.Architecture, 3)), (retrained!.Id, retrained.Epochs, retrained.Metrics));
+        // Two trainers: each epoch is two slots, merged.
+        Assert.Equal((6, 3, 1), (factory.Count("retrain"), factory.Count("retrain-merge"), factory.Count("retrain-test")));
         Deep.Equal(Straight(settings), done.Status.Plan);
         var exp = JournalOf(name).Events(ExperimentProtocol.PersistenceId(name));
-        Assert.Equal(["nas.event.test-completed.v2", "nas.event.retrain-completed.v2"], exp.TakeLast(2).Select(e => e.Manifest));
+        Assert.Equal(["nas.event.retrain-epoch-completed.v2", "nas.event.retrain-result.v2"], exp.TakeLast(2).Select(e => e.Manifest));
 
         // Resuming the finished experiment does not retrain again.
         var again = new FakeBackendFactory(Spaces.Tiny());

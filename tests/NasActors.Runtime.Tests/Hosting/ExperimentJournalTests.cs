@@ -49,7 +49,7 @@ public sealed class ExperimentJournalTests(ITestOutputHelper output) : IDisposab
     public async Task ExperimentJournal_must_fold_a_finished_journal_into_the_status_the_live_experiment_reported()
     {
         var store = Store;
-        var (name, settings) = Create(store, "done", "nas.retrain.steps = 5");
+        var (name, settings) = Create(store, "done", "nas.retrain.epochs = 2");
         var live = await Run(store, name, settings);
         Assert.True(live.Plan.Finished);
         Assert.NotNull(live.Plan.Retrained);

@@ -41,7 +41,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
     private static readonly SupernetSlice Slice = new(3, 1, 2, "0123456789abcdef", 150, 50);
     private static readonly SearchSpace Space = SearchSpace.Create("mixed", [Choice.Layer("block0", "a", "b"), Choice.Input("input_1", 3, 2), Choice.Value("width", "16", "32")]);
     private static readonly PlanStatus Plan = new("spos-evolution", "retrain", false, Top, 12, "ck", new TestResult(new RolloutId(7), M2),
-        new RetrainResult(new RolloutId(7), 10, M3), [new PlanCounter("round", 3, 12), new PlanCounter("generation", 2, long.MaxValue)],
+        new RetrainResult(new RolloutId(7), 10, M3, "w"), [new PlanCounter("round", 3, 12), new PlanCounter("generation", 2, long.MaxValue)],
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new[]
         {
             KeyValuePair.Create("baseline", Tricky), KeyValuePair.Create("best_accuracy", 1e-310),
@@ -77,16 +77,22 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         new MergeSlices(3, ["c0", "c1", "c2"]),
         new ScoreRollout(R1, "ck", EvalSplit.Validation),
         new RewardRollout(R2, "ck", 12_345_678_901L, 256),
-        new RetrainRollout(R1, long.MaxValue),
+        new RetrainEpoch(R1, new RetrainSettings(600, 96, 0.025, 1e-3, 0.9, 3e-4, 5, 16, 0.2, 0.4, 2), 599, 1, "ck"),
+        new RetrainTest(R1 with { Id = new RolloutId(0) }, RetrainSettings.Off, "ck"),
+        new MergeRetrainSlots(new RolloutId(7), 3, ["c0", "c1"]),
         new SliceTrained("slice/3/1", Slice with { FromCheckpoint = null }, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
         new SlicesMerged("merge/3", 3, "ck"),
         new RolloutScored("score/r7", new RolloutId(7), EvalSplit.Test, M1),
-        new RolloutRetrained("retrain/r7", new RolloutId(7), M3),
+        new RetrainEpochTrained("retrain/r7/3/1", new RolloutId(7), 3, 1, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
+        new RetrainSlotsMerged("retrain-merge/r7/3", new RolloutId(7), 3, "ck"),
+        new RetrainTested("retrain-test/r7", new RolloutId(7), new TrainedModel(M3, "w")),
         new SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
         new RoundCompleted(4, "abcdef0123456789"),
         new SearchCompleted(Top),
         new TestCompleted(new RolloutId(7), M1),
-        new RetrainCompleted(new RolloutId(7), 3000, M2),
+        new RetrainSliceCompleted(new RolloutId(7), 3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
+        new RetrainEpochCompleted(new RolloutId(7), 3, "ckpt"),
+        new RetrainCompleted(new RolloutId(7), 3000, M2, "w"),
         // population strategies
         new GenerationProposed(5, [R1, R2], Rng),
         new ScoreRecorded(new RolloutId(7), M1),
@@ -170,7 +176,7 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("0,2", arch["reduce/input_3_1"]);
         Assert.Equal(new RolloutId(7), back.Plan.Ranking[0].Rollout.Id);
         Assert.Equal(0.30000000000000004, back.Plan.Ranking[0].Metrics.Accuracy);
-        Assert.Equal(new RetrainResult(new RolloutId(7), 10, M3), back.Plan.Retrained);
+        Assert.Equal(new RetrainResult(new RolloutId(7), 10, M3, "w"), back.Plan.Retrained);
 
         // The journaled start event rebuilds the very space it was written from (status and export need nothing else).
         var started = PlainSamples.OfType<E.Started>().Single();

@@ -64,11 +64,11 @@ public sealed class FakeBackendFactory(SearchSpace space, bool policy = true) : 
         return m with { Accuracy = m.Accuracy * (0.9 + 0.1 * ((batch * 7919) % 11) / 10.0) };
     }
 
-    /// <summary>Retrained from scratch: a little better than the shared-weight test score, more so with more steps.</summary>
+    /// <summary>Retrained from scratch: a little better than the shared-weight test score, more so with more epochs.</summary>
     public static Metrics RetrainOf(Architecture a, long steps)
     {
         var m = ScoreOf(a, EvalSplit.Test);
-        return m with { Accuracy = m.Accuracy + (1 - m.Accuracy) * steps / (steps + 1000.0) };
+        return m with { Accuracy = m.Accuracy + (1 - m.Accuracy) * steps / (steps + 10.0) };
     }
 
     /// <summary>Accuracy in [0,1) from the architecture's hash; the test split scores slightly lower.</summary>
@@ -118,11 +118,25 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
         return FakeBackendFactory.RewardOf(architecture, batch);
     }
 
-    public Metrics Retrain(Architecture architecture, long steps, Action<TrainProgress> progress, CancellationToken ct)
+    public SliceResult TrainEpoch(Architecture architecture, NasActors.Core.OneShot.RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+        Action<TrainProgress> progress, CancellationToken ct)
     {
-        progress(new TrainProgress(-1, 0, steps / 2, 32, 1.0, 0.001));
+        progress(new TrainProgress(-1 - epoch, slot, epoch, 32, 1.0, 0.001));
         factory.Enter("retrain", Device, ct);
-        return FakeBackendFactory.RetrainOf(architecture, steps);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"retrain/{architecture.CanonicalKey}/{epoch}/{slot}/{fromCheckpoint}")));
+        return new SliceResult(hash, 1.0 / (epoch + 1), 0.5, settings.BatchSize, 0.001);
+    }
+
+    string IRetrainer.Merge(ImmutableArray<string> checkpoints, CancellationToken ct)
+    {
+        factory.Enter("retrain-merge", Device, ct);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("retrain-merge/" + string.Join(",", checkpoints))));
+    }
+
+    public TrainedModel Test(Architecture architecture, NasActors.Core.OneShot.RetrainSettings settings, string checkpoint, CancellationToken ct)
+    {
+        factory.Enter("retrain-test", Device, ct);
+        return new TrainedModel(FakeBackendFactory.RetrainOf(architecture, settings.Epochs), "weights-" + checkpoint[..16]);
     }
 
     public void Dispose()

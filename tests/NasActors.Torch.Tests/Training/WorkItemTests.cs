@@ -70,15 +70,18 @@ public class WorkItemTests
             Assert.Equal(direct.Evaluator().ScoreMinibatch(rollout.Architecture, merged.Checkpoint, batch, images, ct), reward.Metrics);
         }
 
-        // RetrainRollout (progress with round -1)
+        // RetrainEpoch and RetrainTest (progress with round -1 - epoch)
         workProgress.Clear();
         directProgress.Clear();
-        var retrained = Assert.IsType<RolloutRetrained>(new RetrainRollout(rollout, 6).Execute(context));
-        Assert.Equal("retrain/r7", retrained.Key);
-        Assert.Equal(rollout.Id, retrained.Id);
-        Assert.Equal(direct.Retrainer().Retrain(rollout.Architecture, 6, directProgress.Add, ct), retrained.Metrics);
-        Assert.Equal(-1, Assert.Single(workProgress).Round);
+        var retrain = RetrainSettings.Off with { Epochs = 1, BatchSize = 64 };
+        var epoch = Assert.IsType<RetrainEpochTrained>(new RetrainEpoch(rollout, retrain, 0, 0, null).Execute(context));
+        Assert.Equal(("retrain/r7/0/0", rollout.Id, 0, 0), (epoch.Key, epoch.Id, epoch.Epoch, epoch.Slot));
+        Assert.Equal(direct.Retrainer().TrainEpoch(rollout.Architecture, retrain, 0, 0, null, directProgress.Add, ct) with { Seconds = 0 }, epoch.Result with { Seconds = 0 });
+        Assert.All(workProgress, p => Assert.Equal(-1, p.Round));
         Assert.Equal(Untimed(directProgress), Untimed(workProgress));
+        var tested = Assert.IsType<RetrainTested>(new RetrainTest(rollout, retrain, epoch.Result.Checkpoint).Execute(context));
+        Assert.Equal(("retrain-test/r7", rollout.Id), (tested.Key, tested.Id));
+        Assert.Equal(direct.Retrainer().Test(rollout.Architecture, retrain, epoch.Result.Checkpoint, ct), tested.Model);
     }
 
     [Fact]
@@ -99,7 +102,8 @@ public class WorkItemTests
             new MergeSlices(1, [ckpt, ckpt]),
             new ScoreRollout(rollout, ckpt, EvalSplit.Validation),
             new RewardRollout(rollout, ckpt, 0, 16),
-            new RetrainRollout(rollout, 3),
+            new RetrainEpoch(rollout, RetrainSettings.Off with { Epochs = 1 }, 0, 0, null),
+            new RetrainTest(rollout, RetrainSettings.Off with { Epochs = 1 }, ckpt),
         ];
         foreach (var item in items)
             Assert.ThrowsAny<OperationCanceledException>(() => item.Execute(context));

@@ -20,6 +20,8 @@ public sealed class DartsModule : SpaceModule
         dataset = fashion-mnist  # the input the network is shaped for: fashion-mnist (1x28x28) or cifar10 (3x32x32)
         """;
 
+    public override RetrainTricks RetrainTricks => RetrainTricks.DropPath | RetrainTricks.AuxiliaryHead;
+
     public override object ReadSpec(ISettingsSource s)
     {
         var spec = new DartsSpec(s.Int("channels", 2, 512), s.Int("cells", 3, 64), s.String("dataset"));

@@ -30,7 +30,7 @@ public sealed class DartsPlan : Plan<DartsPlanState>
             throw new ArgumentException($"{oneShot.Rounds} rounds of {oneShot.StepsPerSlot} steps do not split into {settings.Epochs} epochs of {settings.StepsPerEpoch} steps");
         _settings = settings;
         _supernet = new SupernetSchedule(oneShot, slice => new TrainMixedSlice(slice));
-        _finale = new Finale(oneShot.RetrainSteps);
+        _finale = new Finale(oneShot.Retrain);
     }
 
     public override string Strategy => Name;
@@ -94,12 +94,13 @@ public sealed class DartsPlan : Plan<DartsPlanState>
         };
     }
 
-    public override ImmutableArray<string> Released(DartsPlanState before, PlanEvent e) => SupernetSchedule.Released(before.Supernet, e);
+    public override ImmutableArray<string> Released(DartsPlanState before, PlanEvent e) =>
+        SupernetSchedule.Released(before.Supernet, e).AddRange(Finale.Released(before.Final, e));
 
     public override PlanStatus Status(DartsPlanState s)
     {
         var phase = _finale.Phase(s.Final) ?? (Epoch(s) < _settings.Epochs ? "search" : "derive");
-        var figures = SupernetSchedule.Figures(s.Supernet).ToList();
+        var figures = SupernetSchedule.Figures(s.Supernet).Concat(Finale.Figures(s.Final)).ToList();
         ImmutableArray<ScoredRollout> ranking = s.Final.Top ?? [];
         if (!s.Epochs.IsEmpty)
         {
@@ -111,7 +112,7 @@ public sealed class DartsPlan : Plan<DartsPlanState>
         }
         if (!ranking.IsEmpty) figures.Add(KeyValuePair.Create("best_accuracy", ranking[0].Metrics.Accuracy));
         return new PlanStatus(Strategy, phase, phase == "finished", ranking, ranking.Length, s.Supernet.Checkpoint, s.Final.Test, s.Final.Retrained,
-            [.. SupernetSchedule.Counters(s.Supernet, _supernet.Rounds), new PlanCounter("epoch", Epoch(s), _settings.Epochs)],
+            [.. SupernetSchedule.Counters(s.Supernet, _supernet.Rounds), new PlanCounter("epoch", Epoch(s), _settings.Epochs), .. _finale.Counters(s.Final)],
             figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 

@@ -29,7 +29,7 @@ public sealed class EnasPlan : Plan<EnasPlanState>
         _settings = settings;
         _seed = oneShot.Seed;
         _supernet = new SupernetSchedule(oneShot);
-        _finale = new Finale(oneShot.RetrainSteps);
+        _finale = new Finale(oneShot.Retrain);
     }
 
     public override string Strategy => Name;
@@ -105,7 +105,7 @@ public sealed class EnasPlan : Plan<EnasPlanState>
     public override ImmutableArray<string> Released(EnasPlanState before, PlanEvent e) => e switch
     {
         PolicyUpdated u when before.Controller.Policy is { } old && old != u.Policy => [old],
-        _ => SupernetSchedule.Released(before.Supernet, e),
+        _ => SupernetSchedule.Released(before.Supernet, e).AddRange(Finale.Released(before.Final, e)),
     };
 
     public override PlanStatus Status(EnasPlanState s)
@@ -116,7 +116,7 @@ public sealed class EnasPlan : Plan<EnasPlanState>
             : _finale.Phase(s.Final) is { } p ? p
             : shared < Rl.Epochs && trained == shared ? "shared"
             : trained < shared ? "controller" : "derive";
-        var figures = SupernetSchedule.Figures(s.Supernet).ToList();
+        var figures = SupernetSchedule.Figures(s.Supernet).Concat(Finale.Figures(s.Final)).ToList();
         if (c.Baseline is { } b) figures.Add(KeyValuePair.Create("baseline", b));
         if (c.Last is { } l)
         {
@@ -131,7 +131,7 @@ public sealed class EnasPlan : Plan<EnasPlanState>
             [.. SupernetSchedule.Counters(s.Supernet, _supernet.Rounds),
                 new PlanCounter("epoch", trained, Rl.Epochs),
                 new PlanCounter("controller_step", c.Step, Rl.TotalSteps),
-                new PlanCounter("derived", c.Derived.Length, Rl.DeriveSamples)],
+                new PlanCounter("derived", c.Derived.Length, Rl.DeriveSamples), .. _finale.Counters(s.Final)],
             figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 }

@@ -14,7 +14,7 @@ namespace NasActors.Core.Strategies.Population;
 public sealed class PopulationPlan(ISearchStrategy strategy, OneShotSettings settings, int expectedCandidates) : Plan<PopulationPlanState>
 {
     private readonly SupernetSchedule _supernet = new(settings);
-    private readonly Finale _finale = new(settings.RetrainSteps);
+    private readonly Finale _finale = new(settings.Retrain);
 
     public ISearchStrategy SearchStrategy => strategy;
     public override string Strategy => strategy.Name;
@@ -62,18 +62,19 @@ public sealed class PopulationPlan(ISearchStrategy strategy, OneShotSettings set
         };
     }
 
-    public override ImmutableArray<string> Released(PopulationPlanState before, PlanEvent e) => SupernetSchedule.Released(before.Supernet, e);
+    public override ImmutableArray<string> Released(PopulationPlanState before, PlanEvent e) =>
+        SupernetSchedule.Released(before.Supernet, e).AddRange(Finale.Released(before.Final, e));
 
     public override PlanStatus Status(PopulationPlanState s)
     {
         var phase = Training(s) ? "supernet" : _finale.Phase(s.Final) ?? "search";
-        var figures = SupernetSchedule.Figures(s.Supernet);
+        var figures = SupernetSchedule.Figures(s.Supernet).Concat(Finale.Figures(s.Final));
         if (s.Search.Scores.Count > 0) figures = figures.Append(KeyValuePair.Create("best_accuracy", s.Search.Ranked[0].Metrics.Accuracy));
         return new PlanStatus(Strategy, phase, phase == "finished", s.Search.Ranked, s.Search.Scores.Count, s.Supernet.Checkpoint,
             s.Final.Test, s.Final.Retrained,
             [.. SupernetSchedule.Counters(s.Supernet, _supernet.Rounds),
                 new PlanCounter("generation", s.Search.Generation + 1, strategy.Generations),
-                new PlanCounter("scored", s.Search.Scores.Count, expectedCandidates)],
+                new PlanCounter("scored", s.Search.Scores.Count, expectedCandidates), .. _finale.Counters(s.Final)],
             figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 }

@@ -17,7 +17,8 @@ internal sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
     private readonly StdConv pre1;
     private readonly ModuleList<DartsNode> nodes;
 
-    public DartsCell(bool reduction, bool reductionPrev, int prevPrevChannels, int prevChannels, int channels, bool affine) : base(nameof(DartsCell))
+    public DartsCell(bool reduction, bool reductionPrev, int prevPrevChannels, int prevChannels, int channels, bool affine,
+        bool barePools = false, DropPath? dropPath = null) : base(nameof(DartsCell))
     {
         (Reduction, Channels) = (reduction, channels);
         CellType = reduction ? DartsSpace.Reduce : DartsSpace.Normal;
@@ -25,7 +26,7 @@ internal sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
         pre1 = new StdConv(prevChannels, channels, 1, 1, 0, affine);
         nodes = new ModuleList<DartsNode>();
         for (var i = DartsSpace.FirstNode; i < DartsSpace.FirstNode + DartsSpace.Nodes; i++)
-            nodes.Add(new DartsNode(CellType, i, channels, reduction, affine));
+            nodes.Add(new DartsNode(CellType, i, channels, reduction, affine, barePools, dropPath));
         RegisterComponents();
     }
 

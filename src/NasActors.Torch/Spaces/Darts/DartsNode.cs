@@ -19,16 +19,20 @@ internal sealed class DartsNode : nn.Module, IWeightRouter
     private readonly ModuleList<LayerChoice> ops;     // slot j
     private readonly ModuleList<InputChoice> inputs;  // slot j
 
-    public DartsNode(string cellType, int node, int channels, bool reduction, bool affine) : base(nameof(DartsNode))
+    private readonly DropPath? _dropPath; // the evaluation network's, shared by every node; not a module
+
+    public DartsNode(string cellType, int node, int channels, bool reduction, bool affine, bool barePools = false, DropPath? dropPath = null)
+        : base(nameof(DartsNode))
     {
         Node = node;
+        _dropPath = dropPath;
         edges = new ModuleList<CandidateDict>();
         for (var k = 0; k < node; k++)
         {
             // In a reduction cell the edges from the two cell inputs halve the resolution (official: stride 2 for k < 2).
             var stride = reduction && k < DartsSpace.FirstNode ? 2 : 1;
             var edge = new CandidateDict();
-            foreach (var op in DartsSpace.Ops) edge.Add(op, DartsOps.Create(op, channels, stride, affine));
+            foreach (var op in DartsSpace.Ops) edge.Add(op, DartsOps.Create(op, channels, stride, affine, barePools));
             edges.Add(edge);
         }
         ops = new ModuleList<LayerChoice>();
@@ -61,7 +65,10 @@ internal sealed class DartsNode : nn.Module, IWeightRouter
         for (var j = 0; j < DartsSpace.Slots; j++)
         {
             var (k, op) = Slot(j);
-            var y = edges[k].Find(op)!.call(states[k]);
+            var module = edges[k].Find(op)!;
+            var y = module.call(states[k]);
+            // Official Cell._compute: drop path in training on every op output but the identity's.
+            if (_dropPath is { Probability: > 0 } drop && training && module is not Identity) y = drop.Apply(y);
             sum = sum is null ? y : sum.add(y);
         }
         return sum!;

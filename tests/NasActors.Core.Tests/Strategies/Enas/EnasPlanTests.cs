@@ -134,7 +134,8 @@ public class EnasPlanTests
             new PolicyLearned("policy/update/5", 5, new PolicyUpdate("p5", 0, 1, 0), 0.5, 0.5),            // a step that is not next
             new RolloutScored("reward/r999", new RolloutId(999), EvalSplit.Validation, new Metrics(1, 0, 0, 0)),
             new RolloutScored("test/r0", new RolloutId(0), EvalSplit.Test, new Metrics(1, 0, 0, 0)),
-            new RolloutRetrained("retrain/r0", new RolloutId(0), new Metrics(1, 0, 0, 0)),
+            new RetrainEpochTrained("retrain/r0/0/0", new RolloutId(0), 0, 0, new SliceResult("x", 1, 0, 1, 0)),
+            new RetrainTested("retrain-test/r0", new RolloutId(0), new TrainedModel(new Metrics(1, 0, 0, 0), "w")),
         ];
         Assert.All(stale, r => Assert.True(plan.OnResult(state, r).IsEmpty, $"{r.Key} was not dropped"));
     }
@@ -184,7 +185,7 @@ public class EnasPlanTests
         PlanAssert.SameEvents(a.Events, b.Events);
 
         var ordered = PlanDriver.Run(c.Plan(), c.Backend(), DriverOptions.InOrder);
-        static bool Decision(PlanEvent e) => e is not (RewardRecorded or SliceCompleted);
+        static bool Decision(PlanEvent e) => e is not (RewardRecorded or SliceCompleted or RetrainSliceCompleted);
         PlanAssert.SameEvents(a.Events.Where(Decision), ordered.Events.Where(Decision));
         Assert.Equal(Canon.All(a.Events).Order(), Canon.All(ordered.Events).Order());
 

@@ -69,7 +69,7 @@ public class PopulationPlanTests
         Assert.Equal(ranked, status.Ranking.AsEnumerable());
         var test = Assert.Single(run.EventsOf<TestCompleted>());
         Assert.Equal(completed.Top[0].Rollout.Id, test.Id);
-        Assert.Equal(oneShot.RetrainSteps > 0 ? 1 : 0, run.EventsOf<RetrainCompleted>().Count());
+        Assert.Equal(oneShot.Retrain.Enabled ? 1 : 0, run.EventsOf<RetrainCompleted>().Count());
         Assert.Equal(rounds[^1].Checkpoint, status.Checkpoint);
         Assert.DoesNotContain(status.Checkpoint!, run.Released);
     }
@@ -149,7 +149,7 @@ public class PopulationPlanTests
         var runs = new[] { DriverOptions.InOrder, DriverOptions.Shuffled(1), DriverOptions.Shuffled(2, duplicates: false) }
             .Select(o => PlanDriver.Run(c.Plan(), c.Backend(), o)).ToList();
         // Results are recorded in arrival order; every decision (rounds, generations, the result) is the same.
-        static bool Decision(PlanEvent e) => e is not (ScoreRecorded or SliceCompleted);
+        static bool Decision(PlanEvent e) => e is not (ScoreRecorded or SliceCompleted or RetrainSliceCompleted);
         foreach (var run in runs.Skip(1))
         {
             PlanAssert.SameEvents(runs[0].Events.Where(Decision), run.Events.Where(Decision));
@@ -187,7 +187,8 @@ public class PopulationPlanTests
             new RolloutScored(ScoreRollout.KeyOf(gen0.Id, EvalSplit.Validation), gen0.Id, EvalSplit.Validation, m), // scored in generation 0
             new RolloutScored("score/r999", new RolloutId(999), EvalSplit.Validation, m),                           // never proposed
             new RolloutScored(ScoreRollout.KeyOf(gen0.Id, EvalSplit.Test), gen0.Id, EvalSplit.Test, m),              // no result to test yet
-            new RolloutRetrained("retrain/r0", gen0.Id, m),
+            new RetrainEpochTrained("retrain/r0/0/0", gen0.Id, 0, 0, new SliceResult("x", 1, 0, 1, 0)),
+            new RetrainTested("retrain-test/r0", gen0.Id, new TrainedModel(m, "w")),
             new SliceTrained("slice/0/1", new SupernetSlice(0, 1, 2, null, 0, 4), new SliceResult("x", 1, 0, 1, 0)),
             new SliceTrained("slice/3/0", new SupernetSlice(3, 0, 2, checkpoint, 12, 4), new SliceResult("y", 1, 0, 1, 0)),
             new SlicesMerged("merge/2", 2, "z"),
