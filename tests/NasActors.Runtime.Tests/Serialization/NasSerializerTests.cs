@@ -75,6 +75,10 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         // one-shot work, results and events (every strategy's)
         new TrainSlice(Slice with { Policy = "policy-ck", PathEvery = 3 }),
         new MergeSlices(3, ["c0", "c1", "c2"]),
+        new NasActors.Core.Strategies.Darts.TrainMixedSlice(Slice),
+        new NasActors.Core.Strategies.Darts.ReadArchitectureWeights(2, "ck"),
+        new NasActors.Core.Strategies.Darts.ArchitectureWeightsRead("alphas/2", 2, "ck", [[Tricky, -1e-3], [0.5, 2]], [[1.0 / 3, 0]]),
+        new NasActors.Core.Strategies.Darts.ArchitectureEpochCompleted(2, [[0.125, Tricky]], [[1.0 / 7, 0.5], [1e-300, 1]]),
         new ScoreRollout(R1, "ck", EvalSplit.Validation),
         new RewardRollout(R2, "ck", 12_345_678_901L, 256),
         new RetrainEpoch(R1, new RetrainSettings(600, 96, 0.025, 1e-3, 0.9, 3e-4, 5, 16, 0.2, 0.4, 2), 599, 1, "ck"),

@@ -30,7 +30,4 @@ public sealed class DartsModule : SpaceModule
     }
 
     public override SearchSpace CreateSpace(object spec) => DartsSpace.Create((DartsSpec)spec);
-
-    /// <summary>The network runs every edge as DARTS's MixedOp too (NasActors.Torch.Spaces.Darts.DartsNetwork.MixedForward).</summary>
-    public override SpaceTraits Traits(object spec) => base.Traits(spec) with { MixedOps = true };
 }

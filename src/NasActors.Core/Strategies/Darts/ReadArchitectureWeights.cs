@@ -3,7 +3,7 @@ using NasActors.Core.Engine;
 namespace NasActors.Core.Strategies.Darts;
 
 /// <summary>Read the architecture logits of the checkpoint that ends <paramref name="Epoch"/>.</summary>
-[Manifest("nas.work.read-architecture-weights.v1")]
+[Manifest("nas.work.read-architecture-weights.v2")]
 public sealed record ReadArchitectureWeights(int Epoch, string Checkpoint) : WorkItem
 {
     public override string Key => $"alphas/{Epoch}";

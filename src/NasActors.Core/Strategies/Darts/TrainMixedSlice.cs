@@ -5,7 +5,7 @@ using NasActors.Core.Training;
 namespace NasActors.Core.Strategies.Darts;
 
 /// <summary>Train one slot's slice of a DARTS round: alternating architecture and weight steps on the mixed-op network.</summary>
-[Manifest("nas.work.train-mixed-slice.v1")]
+[Manifest("nas.work.train-mixed-slice.v2")]
 public sealed record TrainMixedSlice(SupernetSlice Slice) : WorkItem
 {
     public override string Key => $"mixed-slice/{Slice.Round}/{Slice.Slot}";
