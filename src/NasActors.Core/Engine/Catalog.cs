@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.SearchSpaces.Darts;
 
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Strategies.RegularizedEvolution;
 using NasActors.Core.Strategies.Random;
@@ -19,7 +20,7 @@ public static class Catalog
     public static ImmutableArray<SpaceModule> Spaces { get; private set; } = [new SposShuffleNetModule(), new EnasMicroModule(), new DartsModule()];
 
     public static ImmutableArray<StrategyModule> Strategies { get; private set; } =
-        [new RandomModule(), new SposEvolutionModule(), new EnasModule(), new RegularizedEvolutionModule(), new TrainModule()];
+        [new RandomModule(), new SposEvolutionModule(), new EnasModule(), new RegularizedEvolutionModule(), new DartsStrategyModule(), new TrainModule()];
 
     public static ImmutableArray<DatasetModule> Datasets { get; } =
         [new("fashion-mnist", "Fashion-MNIST: 60k training (split into train and validation) and 10k test 28x28 grayscale images, 10 classes (Debian package dataset-fashion-mnist)"),

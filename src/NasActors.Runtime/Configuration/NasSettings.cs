@@ -106,9 +106,11 @@ public sealed record NasSettings(
             r.Duration("nas.trainers.synthetic-cost", allowZero: true));
         partial = partial with { RetrainSpaceSpec = RetrainSpace(config, r, spaceModule, source) };
         CheckTricks(partial.Retrain, spaceModule, source);
+        CheckPair(spaceModule, spaceSpec, strategyModule, source); // before the strategy's own checks: a pair that cannot run says so first
         var strategySettings = strategyModule.ReadSettings(r.Section("nas.strategies." + strategyModule.Name), partial.Engine);
         var settings = partial with { StrategySettings = strategySettings };
-        CheckPair(spaceModule, spaceSpec, strategyModule, strategySettings, settings.Synthetic, source);
+        if (settings.Synthetic && !strategyModule.BackendNeeds(strategySettings).IsEmpty)
+            throw new NasUserException($"nas.trainers.backend = synthetic (in {source}) cannot run strategy {strategyModule.Name}, which needs a real trainer backend; use nas.trainers.backend = torch");
         return settings;
     }
 
@@ -152,7 +154,7 @@ public sealed record NasSettings(
     }
 
     /// <summary>Refuses a space/strategy pair that cannot work, naming both and what would.</summary>
-    private static void CheckPair(SpaceModule space, object spec, StrategyModule strategy, object strategySettings, bool synthetic, string source)
+    private static void CheckPair(SpaceModule space, object spec, StrategyModule strategy, string source)
     {
         var traits = space.Traits(spec);
         if (strategy.Incompatibility(space, traits) is { } why)
@@ -161,8 +163,6 @@ public sealed record NasSettings(
             throw new NasUserException($"nas.strategy = {strategy.Name} cannot search nas.space = {space.Name} (in {source}): {why}; " +
                 (strategies.Count == 0 ? "no registered strategy can search this space" : $"strategies that can: {string.Join(", ", strategies)}"));
         }
-        if (synthetic && !strategy.BackendNeeds(strategySettings).IsEmpty)
-            throw new NasUserException($"nas.trainers.backend = synthetic (in {source}) cannot run strategy {strategy.Name}, which needs a real trainer backend; use nas.trainers.backend = torch");
     }
 
     internal static bool IsDevice(string d) =>

@@ -6,6 +6,8 @@ using NasActors.Core.Experiments;
 using NasActors.Core.OneShot;
 using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
+using NasActors.Core.SearchSpaces.Darts;
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Training;
 
 namespace NasActors.Core.Tests.Support;
@@ -14,10 +16,11 @@ namespace NasActors.Core.Tests.Support;
 /// A deterministic stand-in for a trainer's device: every capability the built-in work items ask for, with results that
 /// are hashes of the inputs. Slices and merges yield checkpoint hashes of what they were made from, scores are
 /// <see cref="SearchDriver.HashScore(Architecture)"/> (plus the cost table's FLOPs/params when one is given), the policy
-/// samples uniformly from the space with the RNG it is handed. Counts every call by kind.
+/// samples uniformly from the space with the RNG it is handed, DARTS logits are hashes of the checkpoint. Counts every
+/// call by kind.
 /// </summary>
 public sealed class FakeBackend(SearchSpace space, CostTable? costs = null)
-    : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer, IPolicyBackend
+    : ITrainerBackend, ISupernetTrainer, IArchitectureEvaluator, IRetrainer, IPolicyBackend, IDartsTrainer
 {
     public string Device => "fake";
 
@@ -40,6 +43,22 @@ public sealed class FakeBackend(SearchSpace space, CostTable? costs = null)
         Count("slice");
         var loss = 2.0 / (1 + slice.Round) + slice.Slot * 0.01;
         return new SliceResult("ckpt-" + Hash("slice|" + slice), loss, 1 - loss / 3, slice.Steps * 8, 0.0);
+    }
+
+    public SliceResult TrainMixedSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
+    {
+        Count("mixed-slice");
+        var loss = 2.0 / (1 + slice.Round) + slice.Slot * 0.01;
+        return new SliceResult("ckpt-" + Hash("mixed|" + slice), loss, 1 - loss / 3, slice.Steps * 8, 0.0);
+    }
+
+    /// <summary>Logits hashed from the checkpoint: every checkpoint derives its own, reproducible cell.</summary>
+    public ImmutableDictionary<string, ImmutableArray<ImmutableArray<double>>> ReadLogits(string checkpoint, CancellationToken ct)
+    {
+        Count("read-logits");
+        return DartsSpace.CellTypes.ToImmutableDictionary(cell => cell, cell => Enumerable.Range(0, DartsSpace.EdgeCount)
+            .Select(e => DartsSpace.SearchOps.Select(op => Convert.ToInt32(Hash($"{checkpoint}|{cell}|{e}|{op}")[..6], 16) / (double)0xFFFFFF).ToImmutableArray())
+            .ToImmutableArray());
     }
 
     public string Merge(ImmutableArray<string> checkpoints, CancellationToken ct)

@@ -1,5 +1,6 @@
 using NasActors.Core.Engine;
 using NasActors.Core.OneShot;
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Strategies.Population;
 
@@ -31,6 +32,11 @@ public static class PlanAssert
             case (EnasPlanState e, EnasPlanState a):
                 SameSupernet(e.Supernet, a.Supernet);
                 SameController(e.Controller, a.Controller);
+                SameFinal(e.Final, a.Final);
+                break;
+            case (DartsPlanState e, DartsPlanState a):
+                SameSupernet(e.Supernet, a.Supernet);
+                Assert.Equal(e.Epochs.Select(Canon.Of), a.Epochs.Select(Canon.Of));
                 SameFinal(e.Final, a.Final);
                 break;
             default:

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NasActors.Core.Engine;
 using NasActors.Core.OneShot;
 using NasActors.Core.Randomness;
+using NasActors.Core.Strategies.Darts;
 using NasActors.Core.Strategies.Enas;
 
 namespace NasActors.Core.Tests.Support;
@@ -151,6 +152,8 @@ public static class PlanDriver
     public static IEnumerable<string> Uses(WorkItem w) => w switch
     {
         TrainSlice t => new[] { t.Slice.FromCheckpoint, t.Slice.Policy }.OfType<string>(),
+        TrainMixedSlice t => new[] { t.Slice.FromCheckpoint }.OfType<string>(),
+        ReadArchitectureWeights r => [r.Checkpoint],
         MergeSlices m => m.Checkpoints,
         ScoreRollout s => [s.Checkpoint],
         RewardRollout r => [r.Checkpoint],

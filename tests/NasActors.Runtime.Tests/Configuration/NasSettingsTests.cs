@@ -100,8 +100,8 @@ public sealed class NasSettingsTests
     [Fact]
     public void NasSettings_must_name_the_registered_names_when_a_space_or_strategy_is_unknown()
     {
-        var strategy = Rejects("nas.strategy = darts");
-        Assert.Contains("nas.strategy = 'darts'", strategy.Message);
+        var strategy = Rejects("nas.strategy = proxyless");
+        Assert.Contains("nas.strategy = 'proxyless'", strategy.Message);
         Assert.All(Catalog.Strategies, m => Assert.Contains(m.Name, strategy.Message));
         Assert.DoesNotContain("\n", strategy.Message);
 

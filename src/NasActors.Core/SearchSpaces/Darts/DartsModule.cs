@@ -30,4 +30,7 @@ public sealed class DartsModule : SpaceModule
     }
 
     public override SearchSpace CreateSpace(object spec) => DartsSpace.Create((DartsSpec)spec);
+
+    /// <summary>Its network runs every edge as a mixed op weighted by architecture parameters (DARTS).</summary>
+    public override SpaceTraits Traits(object spec) => base.Traits(spec) with { MixedOps = true };
 }

@@ -15,11 +15,12 @@ public sealed class DartsStrategyModule : StrategyModule<DartsSettings>
     // DartsTrainer keeps them. nas.train.batch-size sets both halves' batches (DARTS: 64); nas.train.learning-rate,
     // momentum and weight-decay are SPOS's and are not used by DARTS: its weight optimizer is configured here.
     public override string ConfigSection => """
-        # Epochs of search (DARTS: 50). nas.train.total-steps is split evenly over the trainers and then the epochs: each
+        # Epochs of search (DARTS: 50 on CIFAR-10; here 6, so that the default nas.train (600 steps in rounds of 50 on 1 or 2
+        # trainers: 12 or 6 rounds) splits into them). nas.train.total-steps is split evenly over the trainers and then the epochs: each
         # step is one architecture step on a batch of the second half of the training split, then one weight step on a
         # batch of the first half (DARTS: train_portion 0.5). The rounds (nas.train.steps-per-round) must split evenly
         # into the epochs. At the end of every epoch the softmax weights of every edge are journaled.
-        epochs = 50
+        epochs = 6
         # Second order (DARTS --unrolled): the architecture gradient through one virtual SGD step of the weights, with
         # the Hessian-vector product by finite differences (eq. 7-8). About 3x slower per step; DARTS's default is first order.
         unrolled = false
