@@ -61,7 +61,9 @@ internal sealed class ConsoleProgress
             var left = TimeSpan.FromSeconds(Math.Max(0, (r.Total - r.Done) * perRound - 0) / imagesPerSecond);
             eta = $"  ETA {(int)left.TotalMinutes}m{left.Seconds:00}s";
         }
-        return string.Create(inv, $"{s.Phase,-9} round {(round?.Done ?? 0) + 1}/{round?.Total ?? 0}  step {t.Step} (slot {t.Slot})  loss {t.Loss:F3}  {imagesPerSecond:F0} img/s{eta}");
+        var epoch = s.Counter("epoch") is { Total: > 0 } ep ? string.Create(inv, $"  epoch {Math.Min(ep.Done + 1, ep.Total)}/{ep.Total}") : "";
+        var cell = s.Current is { } c ? "  cell " + c : "";
+        return string.Create(inv, $"{s.Phase,-9} round {(round?.Done ?? 0) + 1}/{round?.Total ?? 0}{epoch}  step {t.Step} (slot {t.Slot})  loss {t.Loss:F3}  {imagesPerSecond:F0} img/s{eta}{cell}");
     }
 
     internal static string PlanLine(PlanStatus s, bool phase = true)
@@ -78,6 +80,7 @@ internal sealed class ConsoleProgress
             sb.Append(k.Contains("accuracy") || k is "mean_reward" or "baseline" ? v.ToString("P1", inv) : v.ToString("G4", inv));
         }
         if (s.Ranking.Length > 0) sb.Append(inv, $"  best {s.Ranking[0].Rollout.Id}");
+        else if (s.Current is { } current) sb.Append("  cell ").Append(current);
         return sb.ToString();
     }
 }

@@ -9,7 +9,7 @@ namespace NasActors.Cli.Observability;
 /// The terminal's live view of a running experiment, as one Spectre.Console renderable: phase and elapsed time, a bar
 /// per progress counter (the moving one with its ETA), throughput and the trainer's latest step, training loss and
 /// accuracy, the best so far, and every other figure of the strategy (population best, controller entropy, baseline,
-/// mean reward, ...). A pure function of the status: the same frame is drawn on a terminal and in a test console.
+/// mean reward, ...) and what it favours now (DARTS: the argmax cells). A pure function of the status: the same frame is drawn on a terminal and in a test console.
 /// </summary>
 internal static class LiveView
 {
@@ -43,6 +43,7 @@ internal static class LiveView
         var strategy = s.Figures.Where(kv => kv.Key is not ("train_loss" or "train_accuracy" or "images_trained"))
             .Select(kv => $"{kv.Key.Replace('_', ' ')} {Figure(kv.Key, kv.Value)}").ToList();
         if (strategy.Count > 0) grid.AddRow(new Markup("strategy"), new Markup(Esc(string.Join("   ", strategy))));
+        if (s.Current is { } current) grid.AddRow(new Markup("current"), new Markup(Esc(current)));
         return new Panel(grid).Header(Esc(f.Title)).Border(BoxBorder.Rounded).Expand();
     }
 

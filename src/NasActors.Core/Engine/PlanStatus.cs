@@ -14,6 +14,7 @@ namespace NasActors.Core.Engine;
 /// <param name="Retrained">The best candidate retrained from scratch and measured on the test split.</param>
 /// <param name="Counters">Progress counters, e.g. ("round", 3, 30), ("generation", 2, 6).</param>
 /// <param name="Figures">The strategy's own figures: training loss, mean reward, baseline, entropy, ...</param>
+/// <param name="Current">What the strategy favours now, in one short line, where it has one before its result (DARTS: the cells the latest architecture weights derive).</param>
 public sealed record PlanStatus(
     string Strategy,
     string Phase,
@@ -24,7 +25,8 @@ public sealed record PlanStatus(
     TestResult? Test,
     RetrainResult? Retrained,
     ImmutableArray<PlanCounter> Counters,
-    ImmutableSortedDictionary<string, double> Figures)
+    ImmutableSortedDictionary<string, double> Figures,
+    string? Current = null)
 {
     public PlanCounter? Counter(string name) => Counters.FirstOrDefault(c => c.Name == name);
 }

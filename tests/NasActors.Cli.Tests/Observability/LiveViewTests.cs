@@ -44,6 +44,22 @@ public sealed partial class LiveViewTests(SmokeRun run)
     }
 
     [Fact]
+    public void Live_view_and_plain_lines_must_show_the_epoch_and_the_current_argmax_cell_of_a_differentiable_strategy()
+    {
+        const string cell = "normal 2=sep3(1)+sep3(0) 3=skip(0)+sep3(1) 4=skip(0)+sep3(1) 5=skip(0)+dil5(2) | reduce 2=max(0)+max(1) 3=max(0)+skip(2) 4=max(0)+skip(2) 5=max(0)+skip(2)";
+        var s = new PlanStatus("darts", "search", false, [], 0, "ck", null, null,
+            [new PlanCounter("round", 3, 12), new PlanCounter("epoch", 1, 6)],
+            new Dictionary<string, double> { ["train_loss"] = 1.5, ["normal_max_weight"] = 0.2 }.ToImmutableSortedDictionary(StringComparer.Ordinal), cell);
+        var console = new TestConsole().Width(240);
+        console.Write(LiveView.Render(s, new LiveFacts("experiment d · darts on darts", TimeSpan.FromSeconds(30), 12, null, "cpu", null)));
+        Assert.Matches("current +" + Regex.Escape(cell), console.Output);
+        var line = ConsoleProgress.LiveLine(s, new ExperimentProtocol.TrainerProgressed("cpu", new TrainProgress(3, 0, 40, 640, 1.5, 0.5)), 12);
+        Assert.Contains("round 4/12  epoch 2/6  step 40", line);
+        Assert.EndsWith("  cell " + cell, line);
+        Assert.EndsWith("  cell " + cell, ConsoleProgress.PlanLine(s));
+    }
+
+    [Fact]
     public void Live_progress_must_redraw_in_place_and_leave_the_last_frame()
     {
         var writer = new StringWriter();

@@ -70,6 +70,23 @@ public static class DartsSpace
         return before + input;
     }
 
+    /// <summary>
+    /// Both cells in one short line for progress views, node by node as "node=op(input)+op(input)" with short op names,
+    /// e.g. "normal 2=sep3(1)+sep3(0) 3=skip(0)+sep3(1) ... | reduce 2=max(0)+max(1) ...".
+    /// </summary>
+    public static string Summary(Architecture a) =>
+        string.Join(" | ", CellTypes.Select(cell => cell + " " + string.Join(" ", Enumerable.Range(FirstNode, Nodes).Select(i => NodeSummary(a, cell, i)))));
+
+    private static string NodeSummary(Architecture a, string cell, int node) =>
+        $"{node}=" + string.Join("+", Enumerable.Range(0, Slots).Select(j => $"{ShortOp(a[OpKey(cell, node, j)])}({a[InputKey(cell, node, j)]})"));
+
+    private static string ShortOp(string op) => op switch
+    {
+        "skip_connect" => "skip",
+        _ when op.EndsWith("_pool_3x3", StringComparison.Ordinal) => op[..3],
+        _ => op[..3] + op[^1], // sep_conv_3x3 -> sep3
+    };
+
     public static SearchSpace Create(DartsSpec spec)
     {
         spec.Validate();

@@ -113,7 +113,8 @@ public sealed class DartsPlan : Plan<DartsPlanState>
         if (!ranking.IsEmpty) figures.Add(KeyValuePair.Create("best_accuracy", ranking[0].Metrics.Accuracy));
         return new PlanStatus(Strategy, phase, phase == "finished", ranking, ranking.Length, s.Supernet.Checkpoint, s.Final.Test, s.Final.Retrained,
             [.. SupernetSchedule.Counters(s.Supernet, _supernet.Rounds), new PlanCounter("epoch", Epoch(s), _settings.Epochs), .. _finale.Counters(s.Final)],
-            figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
+            figures.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            Current(s) is { } current ? DartsSpace.Summary(current) : null);
     }
 
     /// <summary>The cell the latest epoch's weights derive (progress: "the current argmax cell"); null before the first epoch ends.</summary>

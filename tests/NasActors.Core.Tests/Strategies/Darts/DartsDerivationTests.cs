@@ -81,4 +81,15 @@ public class DartsDerivationTests
         Assert.Equal("none", DartsSpace.SearchOps[0]);
         Assert.Equal(DartsSpace.Ops.AsEnumerable(), DartsSpace.SearchOps[1..].AsEnumerable());
     }
+
+    [Fact]
+    public void Summary_must_show_both_cells_node_by_node_with_short_op_names_and_inputs()
+    {
+        var a = new Architecture(Expected("normal", ("sep_conv_3x3", 1), ("skip_connect", 0), ("dil_conv_5x5", 2), ("avg_pool_3x3", 0),
+                                     ("sep_conv_5x5", 3), ("max_pool_3x3", 1), ("dil_conv_3x3", 4), ("skip_connect", 2)).Choices
+            .Concat(Expected("reduce", ("max_pool_3x3", 0), ("max_pool_3x3", 1), ("skip_connect", 2), ("max_pool_3x3", 1),
+                ("skip_connect", 2), ("max_pool_3x3", 0), ("skip_connect", 2), ("avg_pool_3x3", 4)).Choices));
+        Assert.Equal("normal 2=sep3(1)+skip(0) 3=dil5(2)+avg(0) 4=sep5(3)+max(1) 5=dil3(4)+skip(2) | reduce 2=max(0)+max(1) 3=skip(2)+max(1) 4=skip(2)+max(0) 5=skip(2)+avg(4)",
+            DartsSpace.Summary(a));
+    }
 }
