@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace NasActors.Cli.Tests;
 
 /// <summary>
-/// The DARTS cell space through the CLI: a single-path strategy (random) searches it, and `nas draw` draws the cells of
+/// The DARTS cell space through the CLI: DARTS searches it (resuming after kill -9), a single-path strategy (random) searches it, and `nas draw` draws the cells of
 /// the NNI tutorial's two architectures (examples/darts) and of an export like the tutorial's pictures.
 /// </summary>
 public sealed class DartsTests
@@ -35,6 +35,47 @@ public sealed class DartsTests
         (code, stdout, stderr) = CliProcess.Run(Short, "draw", file, "--out", Path.Combine(store.Path, "cells"));
         Assert.True(code == 0, stdout + stderr);
         Assert.True(File.Exists(Path.Combine(store.Path, "cells", "best-reduce.png")));
+    }
+
+    [Fact]
+    public void Darts_search_must_survive_kill9_in_an_epoch_between_epochs_and_while_testing_and_export_identically()
+    {
+        const string smoke = "hocon/darts-smoke.conf";
+        using var store = new TempStore();
+        var (code, stdout, stderr) = CliProcess.Run(JournalKill.Long, "search", "--config", smoke, "--name", "straight", "--store", store.Path);
+        Assert.True(code == 0, $"uninterrupted run failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Contains("darts on darts", stdout);
+        Assert.Contains("epoch 1/2", stdout);
+        Assert.Contains("cell normal 2=", stdout); // the current argmax cells in the progress lines
+        Assert.Contains("derived from the weights after epoch 2", stdout);
+        var reference = CliProcess.Export(store.Path, "straight");
+        var best = JsonDocument.Parse(reference).RootElement.GetProperty("top")[0].GetProperty("architecture");
+        using (var seed = JsonDocument.Parse(Tutorial("nni-tutorial-darts.json")))
+            Assert.Equal(seed.RootElement.EnumerateObject().Select(p => p.Name), best.EnumerateObject().Select(p => p.Name));
+
+        const string epoch = "nas.event.architecture-epoch-completed.v2", round = "nas.event.round-completed.v2";
+        var db = Path.Combine(store.Path, "killed", "journal.db");
+        // 1. Inside epoch 1: its first round of weight and architecture steps is journaled, the epoch is not.
+        var at = JournalKill.When(db, e => JournalKill.Count(e, round) >= 1, "search", "--config", smoke, "--name", "killed", "--store", store.Path);
+        Assert.Equal(0, JournalKill.Count(at, epoch));
+        // 2. Once epoch 1 has ended (its softmax weights journaled), in epoch 2.
+        at = JournalKill.When(db, e => JournalKill.Count(e, epoch) >= 1, "resume", "killed", "--store", store.Path);
+        Assert.InRange(JournalKill.Count(at, round), 2, 3);
+        // 3. After the last epoch: deriving the cells and testing them.
+        at = JournalKill.When(db, e => JournalKill.Count(e, epoch) >= 2, "resume", "killed", "--store", store.Path);
+        Assert.Equal(4, JournalKill.Count(at, round));
+
+        (code, stdout, stderr) = CliProcess.Run(JournalKill.Long, "resume", "killed", "--store", store.Path);
+        Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Equal(reference, CliProcess.Export(store.Path, "killed"));
+        // Nothing repeated: 2 epochs of 2 rounds, each epoch's weights journaled once.
+        var events = JournalReader.Events(db);
+        Assert.Equal(4, JournalKill.Count(events, round));
+        Assert.Equal(2, JournalKill.Count(events, epoch));
+
+        (code, stdout, _) = CliProcess.Run(Short, "status", "killed", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("epoch 2/2", stdout);
     }
 
     [Theory]
