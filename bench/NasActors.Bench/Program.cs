@@ -21,9 +21,10 @@ switch (which)
     case "strategies": await StrategiesBench.Run(rest); break;
     case "status-export": await StatusExportBench.Run(rest); break;
     case "spaces": SpacesBench.Run(rest); break;
+    case "darts-quality": await DartsQualityBench.Run(rest); break;
     default:
         Console.WriteLine("usage: bench/run.sh overhead [steps] | scaling [steps] | resume [candidates] | memory [steps] | enas-quality [seeds] [key=value...] | enas-speed | enas-resume" +
                           " | cluster-scaling [cost=500ms] [Ns=1,2,4,8] | cluster-rtt [n=2000] | cluster-failover [reps=1]" +
-                          " | strategies [seeds=3] [candidates=48] [key=value...] | status-export [candidates=1200]");
+                          " | strategies [seeds=3] [candidates=48] [key=value...] | status-export [candidates=1200] | darts-quality [seeds=3] [--smoke]");
         break;
 }

@@ -29,6 +29,8 @@ internal static class Commands
                                                 a complete, commented config for one space/strategy pair
           nas random-sample --space S -n K [--config FILE] [--seed N] [--out FILE]
                                                 K distinct random architectures of space S as NNI dicts (JSON list)
+          nas eval-arch NAME ARCHS.json [--split validation|test] [--store DIR] [--out FILE]
+                                                score given architectures (NNI dicts, a list, or an export) with NAME's shared weights
           nas draw ARCH.json [--out DIR]        a DARTS architecture's normal and reduction cells as DOT, SVG and PNG
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
@@ -48,6 +50,7 @@ internal static class Commands
         "export" => ExportCommand.Run(a),
         "report" => ReportCommand.Run(a),
         "random-sample" => RandomSampleCommand.Run(a),
+        "eval-arch" => EvalArchCommand.Run(a),
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),

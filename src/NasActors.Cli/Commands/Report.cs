@@ -33,6 +33,10 @@ internal static class Report
         Console.WriteLine(string.Create(inv, $"  FLOPs {best.Metrics.Flops / 1e6:F2} M   params {best.Metrics.Params:N0}   validation accuracy {best.Metrics.Accuracy:P2}{test}"));
         if (status.Retrained is { } rt && rt.Id == best.Rollout.Id)
             Console.WriteLine(string.Create(inv, $"  retrained from scratch ({rt.Epochs} epochs): test accuracy {rt.Metrics.Accuracy:P2}, params {rt.Metrics.Params:N0}, FLOPs {rt.Metrics.Flops / 1e6:F2} M; weights {Weights(rt, checkpointDirectory)}"));
+        else if (status.Finished)
+            // Shared weights rank candidates; they are not the candidate's own trained weights (a cell derived from DARTS's
+            // relaxation can score near chance with them), so say how to get the figure a user keeps.
+            Console.WriteLine($"  (accuracies with the shared supernet weights: to train it from scratch, export it as below and run `{Nas.CommandName} train {name}.json`, or set nas.retrain.epochs)");
         var top = status.Ranking.Take(topK).ToList();
         Console.WriteLine($"top {top.Count}:");
         var rank = 1;

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NasActors.Core;
+using NasActors.Core.SearchSpaces;
+using NasActors.Core.Training;
+
+namespace NasActors.Cli;
+
+/// <summary>
+/// `nas eval-arch NAME ARCHS.json [--split validation|test] [--store DIR] [--out FILE]` (aw_nas's eval-arch): scores the
+/// given architectures with experiment NAME's latest shared weights, as its strategy scores candidates (BN recalibration,
+/// then accuracy and loss on the split), and prints them ranked. ARCHS.json is an NNI dict, a JSON list of them (what
+/// `nas random-sample` writes) or a `nas export` file (its top architectures). Reads the store, writes nothing to it.
+/// </summary>
+internal static class EvalArchCommand
+{
+    public static Task<int> Run(CliArgs a)
+    {
+        if (a.Positional.Length != 2)
+            throw new NasUserException("`nas eval-arch` needs an experiment name and an architecture file: `nas eval-arch NAME ARCHS.json` (`nas status` lists the experiments)");
+        var (name, file) = (a.Positional[0], a.Positional[1]);
+        var split = (a.Option("--split") ?? "validation") switch
+        {
+            "validation" => EvalSplit.Validation,
+            "test" => EvalSplit.Test,
+            var other => throw new NasUserException($"--split {other} is not a split; use validation or test"),
+        };
+        if (!File.Exists(file)) throw new NasUserException($"architecture file {file} not found; pass an NNI dict, a JSON list of them (`nas random-sample`) or a `nas export` file");
+
+        var store = ExperimentContext.OpenStore(a);
+        var (settings, view) = StatusCommand.Read(store, name);
+        var checkpoint = view.Status.Checkpoint
+                         ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
+        var space = view.Started.ToSpace();
+        var archs = Read(File.ReadAllText(file), file, space);
+
+        // A trainer's backend on this thread: one thread, so one dispose scope per batch stays on it.
+        var factory = ExperimentContext.CreateFactory(store, name, settings);
+        using var disposeFactory = factory as IDisposable;
+        using var backend = factory.Create(settings.Devices[0]);
+        var evaluator = backend.Capability<IArchitectureEvaluator>()
+                        ?? throw new NasUserException($"the backend of experiment {name} cannot score architectures");
+        var scored = archs.Select((arch, i) => (Index: i + 1, Arch: arch, Metrics: evaluator.Score(arch, checkpoint, split, CancellationToken.None)))
+            .OrderByDescending(s => s.Metrics.Accuracy).ThenBy(s => s.Index).ToList();
+
+        var inv = CultureInfo.InvariantCulture;
+        var splitName = split == EvalSplit.Test ? "test" : "validation";
+        Console.WriteLine($"{archs.Length} architecture(s) of {file} scored with the shared weights {checkpoint} of {name} on the {splitName} split:");
+        var rank = 1;
+        foreach (var s in scored)
+            Console.WriteLine(string.Create(inv, $"  {rank++,2}. #{s.Index,-3} acc {s.Metrics.Accuracy:P2}  loss {s.Metrics.Loss:F4}  FLOPs {s.Metrics.Flops / 1e6,6:F2} M  params {s.Metrics.Params,9:N0}"));
+
+        if (a.Option("--out") is not { } outPath) return Task.FromResult(0);
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartArray();
+            foreach (var s in scored)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", s.Index);
+                w.WritePropertyName("architecture");
+                NniArchitectureJson.Write(w, s.Arch, space);
+                w.WriteString("split", splitName);
+                w.WriteNumber("accuracy", s.Metrics.Accuracy);
+                w.WriteNumber("loss", s.Metrics.Loss);
+                w.WriteNumber("flops", s.Metrics.Flops);
+                w.WriteNumber("params", s.Metrics.Params);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        if (OutputFile.Write(outPath, Encoding.UTF8.GetString(ms.ToArray()) + "\n", refuseExistingFile: false))
+            return Task.FromResult(0);
+        Console.WriteLine($"wrote the scores to {Path.GetFullPath(outPath)}");
+        return Task.FromResult(0);
+    }
+
+    /// <summary>The architectures of <paramref name="file"/>: one dict, a list of dicts, or a `nas export` file's top list.</summary>
+    private static ImmutableArray<Architecture> Read(string json, string file, SearchSpace space)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new NasUserException($"{file} is not JSON ({e.Message}); pass an NNI dict, a JSON list of them or a `nas export` file"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            var dicts = root.ValueKind switch
+            {
+                JsonValueKind.Array => [.. root.EnumerateArray()],
+                JsonValueKind.Object when root.TryGetProperty("top", out var top) && top.ValueKind == JsonValueKind.Array =>
+                    top.EnumerateArray().Select(t => t.TryGetProperty("architecture", out var arch) ? arch : t).ToList(),
+                JsonValueKind.Object => new List<JsonElement> { root },
+                _ => [],
+            };
+            if (dicts.Count == 0) throw new NasUserException($"{file} holds no architecture; pass an NNI dict, a JSON list of them or a `nas export` file");
+            return [.. dicts.Select((d, i) =>
+            {
+                try { return NniArchitectureJson.Parse(d, space); }
+                catch (NasUserException e) { throw new NasUserException($"{file}: architecture #{i + 1} is not one of space {space.Name}: {e.Message}"); }
+            })];
+        }
+    }
+}
