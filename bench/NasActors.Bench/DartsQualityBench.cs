@@ -31,12 +31,14 @@ internal static class DartsQualityBench
         Directory.CreateDirectory(store);
         Console.WriteLine($"darts-quality: {seeds} seed(s), search {search}, retrain {train}, store {store}");
 
+        // Random search reads the same file without its DARTS section (a section of a strategy not selected is refused).
+        var configs = new Dictionary<string, string> { ["darts"] = search, ["random"] = WithoutSection(search, "strategies.darts", store) };
         var results = new Dictionary<string, List<Retrained>> { ["darts"] = [], ["random"] = [] };
         for (var seed = 1; seed <= seeds; seed++)
             foreach (var method in results.Keys)
             {
                 var name = $"{method}-{seed}";
-                var searchSeconds = await Nas(store, name, "search", "--config", search, "--name", name, "--store", store, "--quiet",
+                var searchSeconds = await Nas(store, name, "search", "--config", configs[method], "--name", name, "--store", store, "--quiet",
                     "--set", $"nas.strategy={method}", "--set", $"nas.experiment.seed={seed}");
                 var export = Export(store, name);
                 var file = Path.Combine(store, name + ".json");
@@ -66,6 +68,26 @@ internal static class DartsQualityBench
             var (t, df, p) = Stats.PairedT(results["darts"].Select(r => r.TestAccuracy).ToList(), results["random"].Select(r => r.TestAccuracy).ToList());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  paired t (darts - random): t = {t:F2}, df = {df}, p = {p:F3}"));
         }
+    }
+
+    /// <summary>A copy of <paramref name="file"/> in <paramref name="dir"/> without the block `key { ... }` (flat, as the shipped files write it).</summary>
+    private static string WithoutSection(string file, string key, string dir)
+    {
+        var text = File.ReadAllText(Path.Combine(BenchConfig.RepoRoot(), file));
+        var start = text.IndexOf(key + " {", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            var end = start + key.Length;
+            for (var depth = 0; end < text.Length; end++)
+            {
+                if (text[end] == '{') depth++;
+                else if (text[end] == '}' && --depth == 0) break;
+            }
+            text = text[..start] + text[(end + 1)..];
+        }
+        var copy = Path.Combine(dir, "without-" + key.Replace('.', '-') + "-" + Path.GetFileName(file));
+        File.WriteAllText(copy, text);
+        return copy;
     }
 
     private static async Task<Retrained> Train(string store, string file, string name, string config, int seed, double searchSeconds, double sharedTest)

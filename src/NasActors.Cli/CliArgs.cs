@@ -22,7 +22,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         ["registry"] = ["--config"],
         ["gen-config"] = ["--space", "--strategy", "--out"],
         ["draw"] = ["--out"],
-        ["train"] = ["--config", "--name", "--store", "--set"],
+        ["train"] = ["--config", "--name", "--store", "--set", "--quiet"],
         ["help"] = [],
     }.ToImmutableDictionary();
 

@@ -10,7 +10,7 @@ internal static class Commands
           nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
-          nas train ARCH.json [--config FILE] [--name NAME] [--store DIR] [--set key=value ...]
+          nas train ARCH.json [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 train an architecture (NNI dict or `nas export` file) from scratch as an
                                                 experiment (nas.retrain settings; resumable); test accuracy, size, weights
                                                 (a live view on a terminal, plain lines when redirected; --quiet: only the result;

@@ -97,10 +97,35 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
 
     public SliceResult TrainSlice(SupernetSlice slice, Action<TrainProgress> progress, CancellationToken ct)
     {
-        if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0 || slice.PathEvery < 1)
-            throw new ArgumentException($"invalid slice {slice}");
+        if (slice.PathEvery < 1) throw new ArgumentException($"invalid slice {slice}");
         if (slice.Policy is not null && _createPolicy is null)
             throw new NasUserException($"slice {slice.Round}/{slice.Slot} samples its paths from a controller policy, but this trainer backend was built without one (the strategy did not ask for a ControllerSpec); run it with the strategy that made it");
+        return RunSlice(slice, ProgressEvery, progress, ct, t =>
+        {
+            // Outside the step's dispose scope: the policy (created lazily here) owns its tensors.
+            var arch = Path(slice, t);
+            using var scope = torch.NewDisposeScope();
+            var (x, y) = ToDevice(Augmented(_schedule.TrainBatch(t * slice.Slots + slice.Slot), t, slice.Slot));
+            _net.zero_grad(true);
+            _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, 0, t, slice.Slot));
+            var logits = _model.Forward(x, arch);
+            var loss = nn.functional.cross_entropy(logits, y);
+            loss.backward();
+            SgdStep(LearningRate(t));
+            return (loss.item<float>(), logits.argmax(1).eq(y).sum().item<long>(), (int)y.shape[0]);
+        });
+    }
+
+    /// <summary>
+    /// What every kind of slice shares (single-path and DARTS's mixed one): the state it starts from, its steps (each
+    /// in its own dispose scope, on this thread) with their loss and accuracy, progress every <paramref name="progressEvery"/>
+    /// steps, and the checkpoint it ends with.
+    /// </summary>
+    private SliceResult RunSlice(SupernetSlice slice, int progressEvery, Action<TrainProgress> progress, CancellationToken ct,
+        Func<long, (float Loss, long Correct, int Images)> step)
+    {
+        if (slice.Slots < 1 || slice.Slot < 0 || slice.Slot >= slice.Slots || slice.Steps < 0 || slice.FirstStep < 0)
+            throw new ArgumentException($"invalid slice {slice}");
         var clock = Stopwatch.StartNew();
         _live = null;
         if (slice.FromCheckpoint is null) InitFresh();
@@ -114,25 +139,13 @@ internal sealed partial class TorchSupernetBackend : ITrainerBackend, ISupernetT
         {
             ct.ThrowIfCancellationRequested();
             var t = slice.FirstStep + i;
-            // Outside the step's dispose scope: the policy (created lazily here) owns its tensors.
-            var arch = Path(slice, t);
-            using (var scope = torch.NewDisposeScope())
-            {
-                var (x, y) = ToDevice(Augmented(_schedule.TrainBatch(t * slice.Slots + slice.Slot), t, slice.Slot));
-                _net.zero_grad(true);
-                _model.Seed(Xoshiro256.Derive(_train.Seed, StreamTags.Dropout, 0, t, slice.Slot));
-                var logits = _model.Forward(x, arch);
-                var loss = nn.functional.cross_entropy(logits, y);
-                loss.backward();
-                SgdStep(LearningRate(t));
-                var l = loss.item<float>();
-                lossSum += l;
-                windowLoss += l;
-                correct += logits.argmax(1).eq(y).sum().item<long>();
-                images += (int)y.shape[0];
-                window++;
-            }
-            if (window == ProgressEvery || i == slice.Steps - 1)
+            var (l, c, n) = step(t);
+            lossSum += l;
+            windowLoss += l;
+            correct += c;
+            images += n;
+            window++;
+            if (window == progressEvery || i == slice.Steps - 1)
             {
                 progress(new TrainProgress(slice.Round, slice.Slot, t + 1, images, windowLoss / window, clock.Elapsed.TotalSeconds));
                 (windowLoss, window) = (0, 0);
