@@ -27,7 +27,12 @@ public static class Nas
     {
         try
         {
-            return await Commands.Run(CliArgs.Parse(args));
+            var parsed = CliArgs.Parse(args);
+            // Verbs that may run libtorch (training, scoring, building a plugin's space); loading it costs ~0.7 s, so
+            // status, export, report, draw and help go without.
+            if (parsed.Verb is "search" or "resume" or "train" or "eval-arch" or "node" or "registry" or "random-sample" or "gen-config")
+                Torch.NativeTorch.Configure();
+            return await Commands.Run(parsed);
         }
         catch (NasUserException e)
         {

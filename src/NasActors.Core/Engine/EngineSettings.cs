@@ -12,6 +12,15 @@ public sealed record EngineSettings(long Seed, OneShotSettings OneShot, long Max
 {
     public bool HasLimits => MaxFlops > 0 || MaxParams > 0;
 
+    /// <summary>
+    /// For a strategy that does not filter candidates by cost (it derives or samples its result): FLOPs/params limits
+    /// would silently not apply, so they are refused; <paramref name="why"/> says what the strategy does instead.
+    /// </summary>
+    public void RefuseLimits(string source, string why)
+    {
+        if (HasLimits) throw new NasUserException($"nas.search.max-flops / max-params in {source} apply to population strategies only; {why}: set them to 0");
+    }
+
     public Constraints Constraints(ICostModel? costs) =>
         costs is null ? Strategies.Constraints.None : new(costs, MaxFlops > 0 ? MaxFlops : null, MaxParams > 0 ? MaxParams : null);
 }

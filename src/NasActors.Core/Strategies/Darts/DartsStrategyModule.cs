@@ -47,8 +47,7 @@ public sealed class DartsStrategyModule : StrategyModule<DartsSettings>
         var lr = w.Double("learning-rate", 1e-12, 100);
         var lrMin = w.Double("learning-rate-min", 0, 100);
         if (lrMin > lr) throw w.Error("learning-rate-min", $"= {lrMin} is above learning-rate = {lr}; the cosine schedule anneals down to it");
-        if (engine.HasLimits)
-            throw new NasUserException($"nas.search.max-flops / max-params in {s.Source} apply to population strategies only; DARTS derives its cell from the architecture weights without limits: set them to 0");
+        engine.RefuseLimits(s.Source, "DARTS derives its cell from the architecture weights without limits");
         var one = engine.OneShot;
         if (one.StepsPerSlot != (long)one.Rounds * one.StepsPerRound || one.Rounds % epochs != 0)
             throw new NasUserException($"{s.Source}: DARTS needs whole rounds that split evenly into {s.Path}.epochs = {epochs}, but nas.train.total-steps gives each of the {one.Slots} trainer(s) {one.StepsPerSlot} steps in rounds of {one.StepsPerRound}; set nas.train.total-steps to a multiple of trainers x steps-per-round x epochs = {(long)one.Slots * one.StepsPerRound * epochs}");

@@ -46,8 +46,7 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
                 c.Double("baseline-decay", 0, 0.999999), s.Int("derive-samples", 1, 1_000_000)),
             c.Int("reward-images", 1, 59_000), s.Int("path-every", 1, 1_000_000));
         s.Check(settings.Reinforce.Validate);
-        if (engine.HasLimits)
-            throw new NasUserException($"nas.search.max-flops / max-params in {s.Source} apply to population strategies only; the ENAS controller samples without limits: set them to 0");
+        engine.RefuseLimits(s.Source, "the ENAS controller samples without limits");
         if (engine.ValidationSize < settings.RewardImages)
             throw c.Error("reward-images", $"= {settings.RewardImages} exceeds nas.data.validation-size = {engine.ValidationSize}");
         if (engine.OneShot.Rounds % settings.Reinforce.Epochs != 0)
