@@ -64,10 +64,7 @@ internal static class EvalArchCommand
                 w.WritePropertyName("architecture");
                 NniArchitectureJson.Write(w, s.Arch, space);
                 w.WriteString("split", splitName);
-                w.WriteNumber("accuracy", s.Metrics.Accuracy);
-                w.WriteNumber("loss", s.Metrics.Loss);
-                w.WriteNumber("flops", s.Metrics.Flops);
-                w.WriteNumber("params", s.Metrics.Params);
+                ExportCommand.WriteMetrics(w, s.Metrics);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -83,10 +83,7 @@ internal static class ExportCommand
                 w.WritePropertyName("architecture");
                 NniArchitectureJson.Write(w, r.Rollout.Architecture, space);
                 w.WriteStartObject("metrics");
-                w.WriteNumber("accuracy", r.Metrics.Accuracy);
-                w.WriteNumber("loss", r.Metrics.Loss);
-                w.WriteNumber("flops", r.Metrics.Flops);
-                w.WriteNumber("params", r.Metrics.Params);
+                WriteMetrics(w, r.Metrics);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -94,5 +91,14 @@ internal static class ExportCommand
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
+    }
+
+    /// <summary>A candidate's figures as the export writes them (also `nas eval-arch --out`).</summary>
+    internal static void WriteMetrics(Utf8JsonWriter w, Core.Experiments.Metrics m)
+    {
+        w.WriteNumber("accuracy", m.Accuracy);
+        w.WriteNumber("loss", m.Loss);
+        w.WriteNumber("flops", m.Flops);
+        w.WriteNumber("params", m.Params);
     }
 }
