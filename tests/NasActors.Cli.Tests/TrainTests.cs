@@ -28,6 +28,7 @@ public sealed partial class TrainTests
     private static int Count(List<(string Pid, string Manifest, string Payload)> e, string manifest) => JournalKill.Count(e, manifest);
 
     private const string Epoch = "nas.event.retrain-epoch-completed.v2";
+    private const string Round = "nas.event.retrain-round-completed.v2";
     private const string Slice = "nas.event.retrain-slice-completed.v2";
     private const string Done = "nas.event.retrain-result.v2";
 
@@ -45,10 +46,10 @@ public sealed partial class TrainTests
         Assert.Equal([reference + ".ckpt"], Directory.GetFiles(Path.Combine(store.Path, "straight", "checkpoints")).Select(Path.GetFileName));
 
         var db = Path.Combine(store.Path, "killed", "journal.db");
-        // 1. Mid-epoch: the first epoch is journaled, the second is being trained.
-        var at = JournalKill.When(db, e => Count(e, Epoch) >= 1, "train", Tutorial, "--config", Smoke, "--name", "killed", "--store", store.Path);
+        // 1. Mid-epoch: the first epoch is journaled and a round of the second (4 rounds per epoch in the smoke config).
+        var at = JournalKill.When(db, e => Count(e, Epoch) >= 1 && Count(e, Round) >= 4, "train", Tutorial, "--config", Smoke, "--name", "killed", "--store", store.Path);
         Assert.InRange(Count(at, Epoch), 1, 2);
-        Assert.Equal(Count(at, Epoch), Count(at, Slice)); // the next epoch's slice is not in: the kill landed inside it
+        Assert.Equal(Count(at, Epoch) + Count(at, Round), Count(at, Slice)); // the next round's slice is not in: the kill landed inside it
         Assert.Equal(0, Count(at, Done));
 
         // 2. The test: every epoch is journaled, the result is not.
@@ -59,7 +60,7 @@ public sealed partial class TrainTests
         Assert.True(code == 0, $"final resume failed ({code}):\n{stdout}\n{stderr}");
         Assert.Equal(reference, Weights(stdout));
         var events = JournalReader.Events(db);
-        Assert.Equal((3, 3, 1), (Count(events, Epoch), Count(events, Slice), Count(events, Done)));
+        Assert.Equal((3, 9, 12, 1), (Count(events, Epoch), Count(events, Round), Count(events, Slice), Count(events, Done))); // nothing trained twice
         var epochs = events.Where(e => e.Manifest == Epoch).Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("Epoch").GetInt32());
         Assert.Equal([0, 1, 2], epochs);
 

@@ -37,7 +37,7 @@ internal static class ClusterSearchCommand
         {
             var result = await ClusterSubmission.Run(node, name, text, progress.Report, progress.Report, TimeSpan.FromMinutes(3), cts.Token);
             if (result.Failure is { } failure) throw new ExperimentFailedException(failure, result.UserError);
-            Report.PrintResult(name, factory.Space, result.Status!.Plan, settings.ExportTopK, clock.Elapsed, SearchCommand.StoreHint(store));
+            Report.PrintResult(name, factory.Space, result.Status!.Plan, settings.ExportTopK, clock.Elapsed, SearchCommand.StoreHint(store), dataset: settings.Data.Dataset);
             return 0;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)

@@ -31,6 +31,10 @@ internal static class Commands
                                                 K distinct random architectures of space S as NNI dicts (JSON list)
           nas eval-arch NAME ARCHS.json [--split validation|test] [--store DIR] [--out FILE]
                                                 score given architectures (NNI dicts, a list, or an export) with NAME's shared weights
+          nas evaluate MODEL [--data test|validation]
+                                                a saved model's (STORE/NAME/model) accuracy and confusion matrix
+          nas predict MODEL IMAGES.idx[.gz]|DIR [--top K]
+                                                the K most probable classes of each image (IDX file or folder of PNGs)
           nas draw ARCH.json [--out DIR]        a DARTS architecture's normal and reduction cells as DOT, SVG and PNG
           nas node --role controller|trainer[,..] --seeds HOST:PORT,.. [--host H] [--port P] [--devices cpu,cuda:0]
                    [--store DIR] [--journal sqlite|postgres] [--config FILE] [--set cluster.key=value] [--allow-insecure]
@@ -55,6 +59,8 @@ internal static class Commands
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),
         "draw" => DrawCommand.Run(a),
+        "evaluate" => EvaluateCommand.Run(a),
+        "predict" => PredictCommand.Run(a),
         _ => Help(),
     };
 

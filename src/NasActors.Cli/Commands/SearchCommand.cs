@@ -1,3 +1,4 @@
+using NasActors.Core.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using NasActors.Core;
@@ -146,7 +147,7 @@ internal static class SearchCommand
             live = null;
             tensorBoard?.Dispose(); // everything is journaled: the files catch up before the result is printed
             Report.PrintResult(ctx.Name, ctx.Factory.Space, done.Status.Plan, ctx.Settings.ExportTopK, clock.Elapsed, StoreHint(ctx.Store),
-                ctx.Store.CheckpointDirectory(ctx.Name));
+                ctx.Store.CheckpointDirectory(ctx.Name), SaveModel(ctx, done.Status.Plan), ctx.Settings.Data.Dataset);
             if (tensorBoard?.Failure is { } why)
                 Console.WriteLine($"note: the TensorBoard files in {Path.Combine(ctx.Store.DirectoryOf(ctx.Name), Observability.TensorBoardObserver.Folder)} stopped early ({why}); the search itself is complete");
             return 0;
@@ -158,6 +159,13 @@ internal static class SearchCommand
             if (live is not null) await live.DisposeAsync();
             tensorBoard?.Dispose(); // after the host: it catches up with everything journaled
         }
+    }
+
+    /// <summary>The retrained model as a saved model folder (STORE/NAME/model); null without retraining.</summary>
+    private static string? SaveModel(ExperimentContext ctx, PlanStatus status)
+    {
+        if (status.Retrained is not { } rt || status.Ranking.FirstOrDefault(r => r.Rollout.Id == rt.Id) is not { } ranked) return null;
+        return Models.SavedModel.Save(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory.Space, ranked.Rollout.Architecture, rt);
     }
 
     internal static string SpaceSize(double n) => n < 1e9 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString("G3", CultureInfo.InvariantCulture);

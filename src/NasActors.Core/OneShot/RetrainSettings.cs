@@ -11,7 +11,9 @@ namespace NasActors.Core.OneShot;
 /// <param name="Cutout">Side of the cutout square of training images; 0 = off.</param>
 /// <param name="DropPath">Drop-path probability of the last epoch, ramped linearly from 0 (DropPath · epoch / epochs); 0 = off.</param>
 /// <param name="AuxiliaryWeight">Weight of the auxiliary head's loss; 0 = no auxiliary head.</param>
-/// <param name="Slots">Data-parallel slots: each trains every Slots-th batch of an epoch from the epoch's weights, then they are averaged.</param>
+/// <param name="Slots">Data-parallel slots: each trains every Slots-th batch of a round from the round's weights, then they are averaged.</param>
+/// <param name="Rounds">Rounds per epoch: the epoch's batches in this many consecutive runs, each ending with the slots
+/// averaged and a checkpoint journaled (more rounds: closer to one SGD over all slots' batches, and a kill loses less).</param>
 public sealed record RetrainSettings(
     int Epochs,
     int BatchSize,
@@ -23,15 +25,20 @@ public sealed record RetrainSettings(
     int Cutout,
     double DropPath,
     double AuxiliaryWeight,
-    int Slots = 1)
+    int Slots = 1,
+    int Rounds = 1)
 {
-    public static readonly RetrainSettings Off = new(0, 96, 0.025, 0, 0.9, 3e-4, 5, 0, 0, 0);
+    public static readonly RetrainSettings Off = new(0, 96, 0.025, 0, 0.9, 3e-4, 5, 0, 0, 0, Rounds: 10);
 
     public bool Enabled => Epochs > 0;
 
     /// <summary>CosineAnnealingLR(epochs, eta_min) as PyTorch (1.1+) steps it once per epoch: the rate of epoch <paramref name="epoch"/>.</summary>
     public double LearningRateAt(int epoch) =>
         LearningRateMin + (LearningRate - LearningRateMin) * (1 + Math.Cos(Math.PI * epoch / Epochs)) / 2;
+
+    /// <summary>The batches [Start, End) of round <paramref name="round"/> of an epoch of <paramref name="batches"/> batches.</summary>
+    public (int Start, int End) RoundBatches(int batches, int round) =>
+        ((int)((long)batches * round / Rounds), (int)((long)batches * (round + 1) / Rounds));
 
     /// <summary>The official ramp: drop_path_prob · epoch / epochs.</summary>
     public double DropPathAt(int epoch) => DropPath * epoch / Epochs;

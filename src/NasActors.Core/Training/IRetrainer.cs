@@ -11,14 +11,15 @@ namespace NasActors.Core.Training;
 public interface IRetrainer
 {
     /// <summary>
-    /// Slot <paramref name="slot"/>'s share of epoch <paramref name="epoch"/> (every Slots-th batch), from
+    /// Slot <paramref name="slot"/>'s share of round <paramref name="round"/> of epoch <paramref name="epoch"/> (every
+    /// Slots-th batch of the round's, <see cref="RetrainSettings.RoundBatches"/>), from
     /// <paramref name="fromCheckpoint"/> (null: fresh weights from the seed); the checkpoint holds weights, SGD momentum
     /// and the step. Progress reports use round -1 - epoch.
     /// </summary>
-    SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+    SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int round, int slot, string? fromCheckpoint,
         Action<TrainProgress> progress, CancellationToken ct);
 
-    /// <summary>Averages the slots' checkpoints (weights and momentum) of one epoch; returns the hash.</summary>
+    /// <summary>Averages the slots' checkpoints (weights and momentum) of one round; returns the hash.</summary>
     string Merge(ImmutableArray<string> checkpoints, CancellationToken ct);
 
     /// <summary>Measures the trained model on the test split and stores its weights alone (no optimizer state).</summary>

@@ -59,11 +59,11 @@ public sealed class SyntheticBackendFactory(SearchSpace space, ICostModel costs,
         public Metrics ScoreMinibatch(Architecture architecture, string checkpoint, long batch, int images, CancellationToken ct) =>
             Score(architecture, checkpoint + "/" + batch, EvalSplit.Validation, ct);
 
-        public SliceResult TrainEpoch(Architecture architecture, OneShot.RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+        public SliceResult TrainEpoch(Architecture architecture, OneShot.RetrainSettings settings, int epoch, int round, int slot, string? fromCheckpoint,
             Action<TrainProgress> progress, CancellationToken ct)
         {
             owner.Work(ct);
-            return new SliceResult(Hash($"{architecture.CanonicalKey}/{settings}/{epoch}/{slot}/{fromCheckpoint}"), 1, 0.5, settings.BatchSize, owner.Cost.TotalSeconds);
+            return new SliceResult(Hash($"{architecture.CanonicalKey}/{settings}/{epoch}/{round}/{slot}/{fromCheckpoint}"), 1, 0.5, settings.BatchSize, owner.Cost.TotalSeconds);
         }
 
         public TrainedModel Test(Architecture architecture, OneShot.RetrainSettings settings, string checkpoint, CancellationToken ct) =>

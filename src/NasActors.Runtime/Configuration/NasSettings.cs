@@ -124,7 +124,8 @@ public sealed record NasSettings(
         r.Double("nas.retrain.grad-clip", 0, 1e9),
         r.Int("nas.retrain.cutout", 0, 64),
         r.Double("nas.retrain.drop-path", 0, 0.95),
-        r.Double("nas.retrain.auxiliary-weight", 0, 100));
+        r.Double("nas.retrain.auxiliary-weight", 0, 100),
+        Rounds: r.Int("nas.retrain.rounds-per-epoch", 1, 10_000));
 
     /// <summary>nas.retrain.space: keys of the selected space's section, read over it by the space's module (null: none set).</summary>
     private static object? RetrainSpace(Akka.Configuration.Config config, ConfigReader r, SpaceModule space, string source)

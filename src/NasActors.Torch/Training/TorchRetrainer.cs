@@ -19,7 +19,7 @@ namespace NasActors.Torch.Training;
 /// <summary>
 /// Standalone training of one architecture (<see cref="IRetrainer"/>): the space's retrain network
 /// (<see cref="SupernetCatalog.CreateForRetrain"/>, with nas.retrain.space's spec) fixed to the architecture, trained
-/// epoch by epoch from checkpoints with the DARTS recipe: SGD with momentum and weight decay on every parameter, the
+/// round by round (nas.retrain.rounds-per-epoch) from checkpoints with the DARTS recipe: SGD with momentum and weight decay on every parameter, the
 /// learning rate cosine-annealed per epoch, global gradient-norm clipping, cutout, drop path ramped over the epochs and
 /// the auxiliary head's weighted loss (those two where the network has them, <see cref="IRetrainable"/>).
 /// Thread-confined; a pure function of the arguments for a fixed intra-op thread count: fresh weights, batch order,
@@ -67,11 +67,12 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
         (_module, _spec, _seed, _data, _store, _device, _evalBatchSize) = (module, spec, seed, data, store, device, evalBatchSize);
     }
 
-    public SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+    public SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int round, int slot, string? fromCheckpoint,
         Action<TrainProgress> progress, CancellationToken ct)
     {
-        if (epoch < 0 || epoch >= settings.Epochs || slot < 0 || slot >= settings.Slots || (fromCheckpoint is null) != (epoch == 0))
-            throw new ArgumentException($"invalid retrain epoch {epoch} slot {slot} of {settings.Epochs} epochs, {settings.Slots} slots, from {fromCheckpoint ?? "fresh weights"}");
+        if (epoch < 0 || epoch >= settings.Epochs || round < 0 || round >= settings.Rounds || slot < 0 || slot >= settings.Slots
+            || (fromCheckpoint is null) != (epoch == 0 && round == 0))
+            throw new ArgumentException($"invalid retrain epoch {epoch} round {round} slot {slot} of {settings.Epochs} epochs, {settings.Rounds} rounds, {settings.Slots} slots, from {fromCheckpoint ?? "fresh weights"}");
         ct.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         var m = Prepare(architecture, settings);
@@ -81,6 +82,7 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
         _live = null;
 
         var batches = schedule.BatchesPerEpoch;
+        var (first, end) = settings.RoundBatches(batches, round);
         var lr = settings.LearningRateAt(epoch);
         if (m.Tricks is { } tricks) tricks.DropPath = settings.DropPathAt(epoch);
         var augment = Augment(settings);
@@ -88,7 +90,7 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
         double lossSum = 0, windowLoss = 0;
         long correct = 0;
         int images = 0, steps = 0, window = 0;
-        for (var b = slot; b < batches; b += settings.Slots)
+        for (var b = first + slot; b < end; b += settings.Slots)
         {
             ct.ThrowIfCancellationRequested();
             var global = (long)epoch * batches + b;
@@ -118,14 +120,14 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
                 steps++;
                 window++;
             }
-            if (window == ProgressEvery || b + settings.Slots >= batches)
+            if (window == ProgressEvery || b + settings.Slots >= end)
             {
                 progress(new TrainProgress(-1 - epoch, slot, global + 1, images, windowLoss / window, clock.Elapsed.TotalSeconds));
                 (windowLoss, window) = (0, 0);
             }
         }
         m.Net.zero_grad(true); // gradients are not state; free them
-        SetStep(m, (long)(epoch + 1) * batches);
+        SetStep(m, (long)epoch * batches + end);
         var hash = _store.Write(Capture(m, withOptimizer: true));
         _live = hash;
         return new SliceResult(hash, steps == 0 ? 0 : lossSum / steps, images == 0 ? 0 : (double)correct / images, images, clock.Elapsed.TotalSeconds);

@@ -76,6 +76,41 @@ public class RetrainScheduleTests
     }
 
     [Fact]
+    public void RetrainSchedule_must_run_each_epoch_as_its_rounds_each_merged_and_journaled_from_the_previous_one()
+    {
+        var schedule = new RetrainSchedule(Fixtures.Retrain(epochs: 2, slots: 2, rounds: 3));
+        var s = RetrainState.Empty;
+        var closed = new List<PlanEvent>();
+        var released = new List<string>();
+        string? previous = null;
+        for (var step = 0; step < 6; step++)
+        {
+            var (epoch, round) = (step / 3, step % 3);
+            var work = Assert.IsType<PlanStep.Run>(schedule.Next(s, R)).Work.Cast<RetrainEpoch>().ToList();
+            Assert.All(work, w => Assert.Equal((epoch, round, previous), (w.Epoch, w.Round, w.FromCheckpoint)));
+            Assert.Equal([$"retrain/r0/{epoch}.{round}/0", $"retrain/r0/{epoch}.{round}/1"], work.Select(w => w.Key));
+            // A slot of another round is stale.
+            Assert.True(schedule.OnResult(s, R.Id, new RetrainEpochTrained("x", R.Id, epoch, 0, Slice("stale"), round + 1))!.Value.IsEmpty);
+            foreach (var w in work)
+                s = RetrainSchedule.Apply(s, Assert.Single(schedule.OnResult(s, R.Id, new RetrainEpochTrained(w.Key, R.Id, epoch, w.Slot, Slice($"s{step}.{w.Slot}"), round))!.Value))!;
+            var merge = Assert.IsType<MergeRetrainSlots>(Assert.Single(Assert.IsType<PlanStep.Run>(schedule.Next(s, R)).Work));
+            Assert.Equal((epoch, round), (merge.Epoch, merge.Round));
+            var done = Assert.Single(schedule.OnResult(s, R.Id, new RetrainSlotsMerged(merge.Key, R.Id, epoch, $"m{step}", round))!.Value);
+            released.AddRange(RetrainSchedule.Released(s, done));
+            s = RetrainSchedule.Apply(s, done)!;
+            closed.Add(done);
+            previous = $"m{step}";
+        }
+        // The last round of an epoch completes it; the others are rounds.
+        Assert.Equal([typeof(RetrainRoundCompleted), typeof(RetrainRoundCompleted), typeof(RetrainEpochCompleted),
+                      typeof(RetrainRoundCompleted), typeof(RetrainRoundCompleted), typeof(RetrainEpochCompleted)], closed.Select(e => e.GetType()));
+        Assert.Equal((2, 0), (s.EpochsDone, s.RoundsDone));
+        Assert.Equal("m5", Assert.IsType<RetrainTest>(Assert.Single(Assert.IsType<PlanStep.Run>(schedule.Next(s, R)).Work)).Checkpoint);
+        // Every slot's checkpoint and every superseded round's are released; the last round's is what the test reads.
+        Assert.Equal(Enumerable.Range(0, 6).SelectMany(i => new[] { $"s{i}.0", $"s{i}.1" }).Concat(Enumerable.Range(0, 5).Select(i => $"m{i}")).Order(), released.Order());
+    }
+
+    [Fact]
     public void RetrainSchedule_must_ignore_stale_duplicate_and_foreign_results()
     {
         var schedule = new RetrainSchedule(Fixtures.Retrain(epochs: 2, slots: 2));
@@ -100,12 +135,13 @@ public class RetrainScheduleTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void TrainPlan_must_replay_its_journal_into_the_live_state_and_resume_from_any_cut_to_the_same_result(int slots)
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(2, 3)]
+    public void TrainPlan_must_replay_its_journal_into_the_live_state_and_resume_from_any_cut_to_the_same_result(int slots, int rounds)
     {
         var space = SearchSpace.Create("s", [Choice.Layer("op", "a", "b")]);
-        TrainPlan Plan() => new(R, Fixtures.Retrain(epochs: 3, slots: slots));
+        TrainPlan Plan() => new(R, Fixtures.Retrain(epochs: 3, slots: slots, rounds: rounds));
         var live = PlanDriver.Run(Plan(), new FakeBackend(space), DriverOptions.Shuffled(3));
         Assert.True(live.Finished);
         IPlan plan = Plan();
@@ -121,7 +157,8 @@ public class RetrainScheduleTests
             Assert.Equal(final.Retrained, plan.Status(resumed.Final).Retrained);
         }
         // Every epoch's checkpoint but the last is released during training, the last once the result is in.
-        Assert.Equal(live.EventsOf<RetrainEpochCompleted>().Select(e => e.Checkpoint).Concat(live.EventsOf<RetrainSliceCompleted>().Select(e => e.Checkpoint)).Distinct().Order(),
+        Assert.Equal(live.EventsOf<RetrainEpochCompleted>().Select(e => e.Checkpoint).Concat(live.EventsOf<RetrainRoundCompleted>().Select(e => e.Checkpoint))
+                .Concat(live.EventsOf<RetrainSliceCompleted>().Select(e => e.Checkpoint)).Distinct().Order(),
             live.Released.Order());
     }
 }

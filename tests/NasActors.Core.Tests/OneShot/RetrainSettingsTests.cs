@@ -20,4 +20,17 @@ public class RetrainSettingsTests
         Assert.Equal((96, 0.025, 0.9, 3e-4, 5.0), (RetrainSettings.Off.BatchSize, RetrainSettings.Off.LearningRate, RetrainSettings.Off.Momentum,
             RetrainSettings.Off.WeightDecay, RetrainSettings.Off.GradClip));
     }
+
+    [Fact]
+    public void RetrainSettings_must_cut_an_epoch_into_consecutive_rounds_that_cover_every_batch_once()
+    {
+        var s = RetrainSettings.Off with { Rounds = 3 };
+        Assert.Equal([(0, 3), (3, 6), (6, 10)], Enumerable.Range(0, 3).Select(r => s.RoundBatches(10, r)));
+        Assert.Equal((0, 521), (RetrainSettings.Off with { Rounds = 1 }).RoundBatches(521, 0));
+        // More rounds than batches: some rounds are empty, none overlap.
+        var many = RetrainSettings.Off with { Rounds = 8 };
+        var spans = Enumerable.Range(0, 8).Select(r => many.RoundBatches(5, r)).ToList();
+        Assert.Equal(Enumerable.Range(0, 5), spans.SelectMany(x => Enumerable.Range(x.Start, x.End - x.Start)));
+        Assert.Equal(10, RetrainSettings.Off.Rounds); // reference.conf's nas.retrain.rounds-per-epoch
+    }
 }

@@ -79,11 +79,11 @@ public sealed class FakeBackend(SearchSpace space, CostTable? costs = null)
         return Measure(architecture, SearchDriver.HashScore(architecture).Accuracy);
     }
 
-    public SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+    public SliceResult TrainEpoch(Architecture architecture, RetrainSettings settings, int epoch, int round, int slot, string? fromCheckpoint,
         Action<TrainProgress> progress, CancellationToken ct)
     {
         Count("retrain");
-        return new SliceResult(FakeHash($"retrain/{architecture.CanonicalKey}/{epoch}/{slot}/{fromCheckpoint}"), 1.0 / (epoch + 1), 0.5, settings.BatchSize, 0);
+        return new SliceResult(FakeHash($"retrain/{architecture.CanonicalKey}/{epoch}/{round}/{slot}/{fromCheckpoint}"), 1.0 / (epoch + 1), 0.5, settings.BatchSize, 0);
     }
 
     string IRetrainer.Merge(ImmutableArray<string> checkpoints, CancellationToken ct)

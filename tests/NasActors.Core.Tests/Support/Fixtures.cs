@@ -55,8 +55,8 @@ public static class Fixtures
     public static OneShotSettings OneShot(long seed = 1, int slots = 2, long stepsPerSlot = 10, int stepsPerRound = 4, long retrainSteps = 0) =>
         new(seed, slots, stepsPerSlot, stepsPerRound, Retrain((int)retrainSteps, slots));
 
-    /// <summary>Retraining for <paramref name="epochs"/> epochs (0 = off) on <paramref name="slots"/> slots.</summary>
-    public static RetrainSettings Retrain(int epochs, int slots = 1) => RetrainSettings.Off with { Epochs = epochs, Slots = slots };
+    /// <summary>Retraining for <paramref name="epochs"/> epochs (0 = off) on <paramref name="slots"/> slots, <paramref name="rounds"/> rounds per epoch.</summary>
+    public static RetrainSettings Retrain(int epochs, int slots = 1, int rounds = 1) => RetrainSettings.Off with { Epochs = epochs, Slots = slots, Rounds = rounds };
 
     public static EngineSettings Engine(OneShotSettings oneShot, long maxFlops = 0, long maxParams = 0, int validationSize = 5000) =>
         new(oneShot.Seed, oneShot, maxFlops, maxParams, validationSize);

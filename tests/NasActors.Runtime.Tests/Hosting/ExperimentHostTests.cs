@@ -258,7 +258,7 @@ public sealed class ExperimentHostTests : IDisposable
     public async Task ExperimentHost_must_retrain_the_best_architecture_after_the_test_when_asked()
     {
         var factory = new FakeBackendFactory(Spaces.Tiny());
-        var (name, settings) = Create("retrain", 2, extra: "nas.retrain.epochs = 3");
+        var (name, settings) = Create("retrain", 2, extra: "nas.retrain.epochs = 3\nnas.retrain.rounds-per-epoch = 2");
         var host = Start(name, settings, factory);
         ExperimentProtocol.Completed done;
         try
@@ -273,8 +273,8 @@ public sealed class ExperimentHostTests : IDisposable
         var retrained = done.Status.Plan.Retrained;
         Assert.NotNull(retrained);
         Assert.Equal((best.Id, 3, FakeBackendFactory.RetrainOf(best.Architecture, 3)), (retrained!.Id, retrained.Epochs, retrained.Metrics));
-        // Two trainers: each epoch is two slots, merged.
-        Assert.Equal((6, 3, 1), (factory.Count("retrain"), factory.Count("retrain-merge"), factory.Count("retrain-test")));
+        // Two trainers: each round of an epoch is two slots, merged.
+        Assert.Equal((12, 6, 1), (factory.Count("retrain"), factory.Count("retrain-merge"), factory.Count("retrain-test"))); // 3 epochs x 2 rounds x 2 slots
         Deep.Equal(Straight(settings), done.Status.Plan);
         var exp = JournalOf(name).Events(ExperimentProtocol.PersistenceId(name));
         Assert.Equal(["nas.event.retrain-epoch-completed.v2", "nas.event.retrain-result.v2"], exp.TakeLast(2).Select(e => e.Manifest));

@@ -81,20 +81,21 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         new NasActors.Core.Strategies.Darts.ArchitectureEpochCompleted(2, [[0.125, Tricky]], [[1.0 / 7, 0.5], [1e-300, 1]]),
         new ScoreRollout(R1, "ck", EvalSplit.Validation),
         new RewardRollout(R2, "ck", 12_345_678_901L, 256),
-        new RetrainEpoch(R1, new RetrainSettings(600, 96, 0.025, 1e-3, 0.9, 3e-4, 5, 16, 0.2, 0.4, 2), 599, 1, "ck"),
+        new RetrainEpoch(R1, new RetrainSettings(600, 96, 0.025, 1e-3, 0.9, 3e-4, 5, 16, 0.2, 0.4, 2, 10), 599, 1, "ck", 9),
         new RetrainTest(R1 with { Id = new RolloutId(0) }, RetrainSettings.Off, "ck"),
-        new MergeRetrainSlots(new RolloutId(7), 3, ["c0", "c1"]),
+        new MergeRetrainSlots(new RolloutId(7), 3, ["c0", "c1"], 2),
         new SliceTrained("slice/3/1", Slice with { FromCheckpoint = null }, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
         new SlicesMerged("merge/3", 3, "ck"),
         new RolloutScored("score/r7", new RolloutId(7), EvalSplit.Test, M1),
-        new RetrainEpochTrained("retrain/r7/3/1", new RolloutId(7), 3, 1, new SliceResult("ck", Tricky, 0.75, 1600, 3.25)),
-        new RetrainSlotsMerged("retrain-merge/r7/3", new RolloutId(7), 3, "ck"),
+        new RetrainEpochTrained("retrain/r7/3/1", new RolloutId(7), 3, 1, new SliceResult("ck", Tricky, 0.75, 1600, 3.25), 2),
+        new RetrainSlotsMerged("retrain-merge/r7/3.2", new RolloutId(7), 3, "ck", 2),
         new RetrainTested("retrain-test/r7", new RolloutId(7), new TrainedModel(M3, "w")),
         new SliceCompleted(3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
         new RoundCompleted(4, "abcdef0123456789"),
         new SearchCompleted(Top),
         new TestCompleted(new RolloutId(7), M1),
-        new RetrainSliceCompleted(new RolloutId(7), 3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5),
+        new RetrainSliceCompleted(new RolloutId(7), 3, 1, "ckpt", Tricky, 1.0 / 3, 3200, 12.5, 2),
+        new RetrainRoundCompleted(new RolloutId(7), 3, 2, "ckpt"),
         new RetrainEpochCompleted(new RolloutId(7), 3, "ckpt"),
         new RetrainCompleted(new RolloutId(7), 3000, M2, "w"),
         // population strategies
@@ -256,6 +257,16 @@ public sealed class NasSerializerTests : Akka.TestKit.Xunit2.TestKit
         var json = """{"Id":3,"Metrics":{"Accuracy":0.5,"Loss":0.25,"Flops":10,"Params":2,"LatencyMs":0,"Energy":9},"Worker":"node-2"}""";
         var back = Assert.IsType<ScoreRecorded>(serializer.FromBinary(JournalChecksum.Seal("nas.event.score-recorded.v2", Encoding.UTF8.GetBytes(json)), "nas.event.score-recorded.v2"));
         Assert.Equal(new ScoreRecorded(new RolloutId(3), new Metrics(0.5, 0.25, 10, 2)), back);
+    }
+
+    [Fact]
+    public void NasSerializer_must_read_retrain_events_journaled_before_rounds_as_round_0()
+    {
+        // Journals written before nas.retrain.rounds-per-epoch have no Round: one round per epoch, round 0.
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(E.GetStatus.Instance);
+        var json = """{"Id":7,"Epoch":3,"Slot":1,"Checkpoint":"ckpt","Loss":0.5,"Accuracy":0.25,"Images":3200,"Seconds":12.5}""";
+        var back = Assert.IsType<RetrainSliceCompleted>(serializer.FromBinary(JournalChecksum.Seal("nas.event.retrain-slice-completed.v2", Encoding.UTF8.GetBytes(json)), "nas.event.retrain-slice-completed.v2"));
+        Assert.Equal(new RetrainSliceCompleted(new RolloutId(7), 3, 1, "ckpt", 0.5, 0.25, 3200, 12.5, 0), back);
     }
 
     [Fact]

@@ -118,12 +118,12 @@ public sealed class FakeBackend(FakeBackendFactory factory, string device) : ITr
         return FakeBackendFactory.RewardOf(architecture, batch);
     }
 
-    public SliceResult TrainEpoch(Architecture architecture, NasActors.Core.OneShot.RetrainSettings settings, int epoch, int slot, string? fromCheckpoint,
+    public SliceResult TrainEpoch(Architecture architecture, NasActors.Core.OneShot.RetrainSettings settings, int epoch, int round, int slot, string? fromCheckpoint,
         Action<TrainProgress> progress, CancellationToken ct)
     {
         progress(new TrainProgress(-1 - epoch, slot, epoch, 32, 1.0, 0.001));
         factory.Enter("retrain", Device, ct);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"retrain/{architecture.CanonicalKey}/{epoch}/{slot}/{fromCheckpoint}")));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"retrain/{architecture.CanonicalKey}/{epoch}/{round}/{slot}/{fromCheckpoint}")));
         return new SliceResult(hash, 1.0 / (epoch + 1), 0.5, settings.BatchSize, 0.001);
     }
 

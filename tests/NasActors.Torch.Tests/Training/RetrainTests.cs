@@ -35,18 +35,18 @@ public class RetrainTests
         TrainedModel model;
         using (var a = factory.Create("cpu"))
         {
-            var e0 = a.Retrainer().TrainEpoch(arch, settings, 0, 0, null, Ignore, None).Checkpoint;
-            var e1 = a.Retrainer().TrainEpoch(arch, settings, 1, 0, e0, Ignore, None).Checkpoint;
-            var e2 = a.Retrainer().TrainEpoch(arch, settings, 2, 0, e1, Ignore, None).Checkpoint;
+            var e0 = a.Retrainer().TrainEpoch(arch, settings, 0, 0, 0, null, Ignore, None).Checkpoint;
+            var e1 = a.Retrainer().TrainEpoch(arch, settings, 1, 0, 0, e0, Ignore, None).Checkpoint;
+            var e2 = a.Retrainer().TrainEpoch(arch, settings, 2, 0, 0, e1, Ignore, None).Checkpoint;
             straight = [e0, e1, e2];
             model = a.Retrainer().Test(arch, settings, e2, None);
         }
         // Another trainer (after some supernet training of its own) resumes at epoch 1 from epoch 0's checkpoint.
         using var b = factory.Create("cpu");
         b.Trainer().TrainSlice(new SupernetSlice(0, 0, 1, null, 0, 2), Ignore, None);
-        var r1 = b.Retrainer().TrainEpoch(arch, settings, 1, 0, straight[0], Ignore, None).Checkpoint;
+        var r1 = b.Retrainer().TrainEpoch(arch, settings, 1, 0, 0, straight[0], Ignore, None).Checkpoint;
         Assert.Equal(straight[1], r1); // content hashes: bit-identical weights, momentum and step
-        Assert.Equal(straight[2], b.Retrainer().TrainEpoch(arch, settings, 2, 0, r1, Ignore, None).Checkpoint);
+        Assert.Equal(straight[2], b.Retrainer().TrainEpoch(arch, settings, 2, 0, 0, r1, Ignore, None).Checkpoint);
         Assert.Equal(model, b.Retrainer().Test(arch, settings, straight[2], None));
         Assert.Equal(3, straight.Distinct().Count());
     }
@@ -63,7 +63,7 @@ public class RetrainTests
         var losses = new List<double>();
         for (var e = 0; e < 4; e++)
         {
-            var r = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 4), e, 0, ck, progress.Add, None);
+            var r = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 4), e, 0, 0, ck, progress.Add, None);
             (ck, _) = (r.Checkpoint, 0);
             losses.Add(r.MeanLoss);
             Assert.Equal(320, r.Images);
@@ -76,7 +76,7 @@ public class RetrainTests
         var withHead = backend.Retrainer().Test(arch, Tricks(epochs: 4), ck!, None);
         Assert.True(File.Exists(Path.Combine(dir.Path, withHead.Weights + ".ckpt")));
         // Without the auxiliary head: a network of the same size (the head is not counted), the same FLOPs (eval never runs it).
-        var plain = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0), 0, 0, null, Ignore, None);
+        var plain = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0), 0, 0, 0, null, Ignore, None);
         var plainModel = backend.Retrainer().Test(arch, Tricks(epochs: 1, aux: 0), plain.Checkpoint, None);
         Assert.Equal((withHead.Metrics.Flops, withHead.Metrics.Params), (plainModel.Metrics.Flops, plainModel.Metrics.Params));
         Assert.True(plainModel.Metrics.Params > 0);
@@ -89,8 +89,8 @@ public class RetrainTests
         using var factory = Factory(dir.Path);
         using var backend = factory.Create("cpu");
         var arch = Arch(factory);
-        var without = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0), 0, 0, null, Ignore, None);
-        var with = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0.4), 0, 0, null, Ignore, None);
+        var without = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0), 0, 0, 0, null, Ignore, None);
+        var with = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0.4), 0, 0, 0, null, Ignore, None);
         // The auxiliary cross-entropy (about ln 10 at first) weighted 0.4 is added to the main loss.
         Assert.True(with.MeanLoss > without.MeanLoss + 0.4, $"{with.MeanLoss} vs {without.MeanLoss}");
     }
@@ -104,14 +104,44 @@ public class RetrainTests
         using var b = factory.Create("cpu");
         var arch = Arch(factory);
         var settings = Tricks(epochs: 2, slots: 2);
-        var s0 = a.Retrainer().TrainEpoch(arch, settings, 0, 0, null, Ignore, None);
-        var s1 = b.Retrainer().TrainEpoch(arch, settings, 0, 1, null, Ignore, None);
+        var s0 = a.Retrainer().TrainEpoch(arch, settings, 0, 0, 0, null, Ignore, None);
+        var s1 = b.Retrainer().TrainEpoch(arch, settings, 0, 0, 1, null, Ignore, None);
         Assert.Equal((160, 160), (s0.Images, s1.Images)); // every other batch
         Assert.NotEqual(s0.Checkpoint, s1.Checkpoint);
-        Assert.Equal(s1.Checkpoint, a.Retrainer().TrainEpoch(arch, settings, 0, 1, null, Ignore, None).Checkpoint);
+        Assert.Equal(s1.Checkpoint, a.Retrainer().TrainEpoch(arch, settings, 0, 0, 1, null, Ignore, None).Checkpoint);
         var merged = a.Retrainer().Merge([s0.Checkpoint, s1.Checkpoint], None);
         Assert.Equal(merged, b.Retrainer().Merge([s0.Checkpoint, s1.Checkpoint], None));
-        Assert.NotNull(a.Retrainer().TrainEpoch(arch, settings, 1, 0, merged, Ignore, None).Checkpoint);
+        Assert.NotNull(a.Retrainer().TrainEpoch(arch, settings, 1, 0, 0, merged, Ignore, None).Checkpoint);
+    }
+
+    [Fact]
+    public void Retrain_in_rounds_on_one_slot_must_end_each_epoch_with_the_weights_of_the_epoch_run_whole()
+    {
+        using var dir = new TempDirectory();
+        using var factory = Factory(dir.Path);
+        using var a = factory.Create("cpu");
+        using var b = factory.Create("cpu");
+        var arch = Arch(factory);
+        var whole = Tricks(epochs: 2);
+        var e0 = a.Retrainer().TrainEpoch(arch, whole, 0, 0, 0, null, Ignore, None).Checkpoint;
+        var e1 = a.Retrainer().TrainEpoch(arch, whole, 1, 0, 0, e0, Ignore, None).Checkpoint;
+        // 10 batches per epoch in rounds of 3, 3 and 4: each round resumes from the previous round's checkpoint.
+        var rounds = whole with { Rounds = 3 };
+        string? ck = null;
+        var images = new List<int>();
+        var ends = new List<string>();
+        for (var epoch = 0; epoch < 2; epoch++)
+            for (var round = 0; round < 3; round++)
+            {
+                var r = b.Retrainer().TrainEpoch(arch, rounds, epoch, round, 0, ck, Ignore, None);
+                images.Add(r.Images);
+                ck = r.Checkpoint;
+                if (round == 2) ends.Add(ck);
+            }
+        Assert.Equal([96, 96, 128, 96, 96, 128], images);
+        Assert.Equal([e0, e1], ends); // content hashes: bit-identical weights, momentum and step
+        Assert.Throws<ArgumentException>(() => b.Retrainer().TrainEpoch(arch, rounds, 0, 3, 0, e0, Ignore, None)); // no round 3
+        Assert.Throws<ArgumentException>(() => b.Retrainer().TrainEpoch(arch, rounds, 0, 1, 0, null, Ignore, None)); // round 1 needs a checkpoint
     }
 
     [Fact]
@@ -121,8 +151,8 @@ public class RetrainTests
         using var factory = Factory(dir.Path);
         using var backend = factory.Create("cpu");
         var arch = Arch(factory);
-        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 1, 0, null, Ignore, None));
-        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 0, 1, null, Ignore, None));
-        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 3, 0, "x", Ignore, None));
+        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 1, 0, 0, null, Ignore, None));
+        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 0, 0, 1, null, Ignore, None));
+        Assert.Throws<ArgumentException>(() => backend.Retrainer().TrainEpoch(arch, Tricks(), 3, 0, 0, "x", Ignore, None));
     }
 }

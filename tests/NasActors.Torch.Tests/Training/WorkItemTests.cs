@@ -76,7 +76,7 @@ public class WorkItemTests
         var retrain = RetrainSettings.Off with { Epochs = 1, BatchSize = 64 };
         var epoch = Assert.IsType<RetrainEpochTrained>(new RetrainEpoch(rollout, retrain, 0, 0, null).Execute(context));
         Assert.Equal(("retrain/r7/0/0", rollout.Id, 0, 0), (epoch.Key, epoch.Id, epoch.Epoch, epoch.Slot));
-        Assert.Equal(direct.Retrainer().TrainEpoch(rollout.Architecture, retrain, 0, 0, null, directProgress.Add, ct) with { Seconds = 0 }, epoch.Result with { Seconds = 0 });
+        Assert.Equal(direct.Retrainer().TrainEpoch(rollout.Architecture, retrain, 0, 0, 0, null, directProgress.Add, ct) with { Seconds = 0 }, epoch.Result with { Seconds = 0 });
         Assert.All(workProgress, p => Assert.Equal(-1, p.Round));
         Assert.Equal(Untimed(directProgress), Untimed(workProgress));
         var tested = Assert.IsType<RetrainTested>(new RetrainTest(rollout, retrain, epoch.Result.Checkpoint).Execute(context));
