@@ -28,7 +28,7 @@ public sealed record RetrainSettings(
     int Slots = 1,
     int Rounds = 1)
 {
-    public static readonly RetrainSettings Off = new(0, 96, 0.025, 0, 0.9, 3e-4, 5, 0, 0, 0, Rounds: 10);
+    public static readonly RetrainSettings Off = new(0, 96, 0.025, 0, 0.9, 3e-4, 5, 0, 0, 0);
 
     public bool Enabled => Epochs > 0;
 

@@ -198,6 +198,17 @@ public sealed record NasSettings(
         ? new { Data.ValidationSize, Data.TrainLimit }
         : new { Data.ValidationSize, Data.TrainLimit, Data.Dataset, Data.Augment, Data.Cutout };
 
+    /// <summary>nas.retrain as written before rounds-per-epoch existed when it is 1 (one round per epoch is what ran), so those experiments resume.</summary>
+    private JsonElement RetrainFingerprint
+    {
+        get
+        {
+            var node = JsonSerializer.SerializeToNode(Retrain)!.AsObject();
+            if (Retrain.Rounds == 1) node.Remove(nameof(Retrain.Rounds));
+            return JsonSerializer.SerializeToElement(node);
+        }
+    }
+
     public string ResultHash
     {
         get
@@ -209,7 +220,7 @@ public sealed record NasSettings(
                 Seed, Data = DataFingerprint, Train, MaxFlops, MaxParams,
                 Trainers = Devices.Length, Threads = EffectiveThreads,
                 // Named and written as before epochs existed (0 when off), so experiments without retraining keep their fingerprint.
-                RetrainSteps = Retrain.Enabled ? (object)new { Retrain, Space = JsonSerializer.SerializeToElement(RetrainSpec, RetrainSpec.GetType()) } : 0L,
+                RetrainSteps = Retrain.Enabled ? (object)new { Retrain = RetrainFingerprint, Space = JsonSerializer.SerializeToElement(RetrainSpec, RetrainSpec.GetType()) } : 0L,
                 Synthetic,
             });
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));

@@ -269,6 +269,29 @@ public sealed class NasSettingsTests
     }
 
     [Fact]
+    public void NasSettings_must_keep_the_fingerprint_of_a_retrain_experiment_started_before_rounds_per_epoch()
+    {
+        // A `nas train` experiment's config.conf as the version before nas.retrain.rounds-per-epoch wrote it, and the
+        // fingerprint that version journaled for it (its resume was refused while rounds were part of the fingerprint).
+        const string Before = """
+            nas {
+              space = spos-shufflenet
+              experiment { seed = 42 }
+              spaces.spos-shufflenet { stem-channels = 16, stage-channels = [32, 64, 128], stage-depths = [2, 2, 2] }
+              train { validation-images = 2000 }
+              retrain { epochs = 6, batch-size = 96 }
+              trainers { devices = [cpu, cpu], intra-op-threads = 1 }
+            }
+            nas.strategy = train
+            nas.strategies.train.architecture = "{\"stage0/block0\":\"shuffle_7x7\",\"stage0/block1\":\"shuffle_7x7\",\"stage1/block0\":\"shuffle_3x3\",\"stage1/block1\":\"shuffle_7x7\",\"stage2/block0\":\"shuffle_5x5\",\"stage2/block1\":\"shuffle_5x5\"}"
+
+            """;
+        Assert.StartsWith("f0155286faa9", Settings(Before).ResultHash);
+        Assert.Equal(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 1").ResultHash);
+        Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 10").ResultHash);
+    }
+
+    [Fact]
     public void NasSettings_must_fingerprint_what_a_search_computes_and_nothing_else()
     {
         Assert.Equal(Settings(Enas).ResultHash, Settings(Enas).ResultHash);
