@@ -23,6 +23,7 @@ internal static partial class ClusterFailoverBench
         "--set", "trainers.backend=synthetic", "--set", "trainers.synthetic-cost=300ms",
         "--set", "train.total-steps=100", "--set", "train.steps-per-round=100",
         "--set", "strategies.spos-evolution.population-size=24", "--set", "strategies.spos-evolution.generations=12",
+        "--set", "retrain.epochs=0", // the search alone, as measured before the default job retrained
     ];
 
     public static async Task Run(string[] args)

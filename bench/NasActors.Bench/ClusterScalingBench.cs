@@ -92,7 +92,7 @@ internal static partial class ClusterScalingBench
             client = NasProcess.Start("client", Path.Combine(store, "client.log"),
                 "search", "--cluster", "--seeds", seeds, "--config", Path.Combine(BenchConfig.RepoRoot(), "hocon", "spos-fashion.conf"), "--name", name, "--store", store,
                 "--set", "trainers.backend=synthetic", "--set", $"trainers.synthetic-cost={cost.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms",
-                "--set", "train.total-steps=1000", "--set", "train.steps-per-round=100",
+                "--set", "train.total-steps=1000", "--set", "train.steps-per-round=100", "--set", "retrain.epochs=0",
                 "--set", $"strategies.spos-evolution.population-size={Population}", "--set", $"strategies.spos-evolution.generations={generations}");
             // CPU of the cluster over the search phase: sampled at the first `search` line and at the `test` line.
             double Cpu() => nodes.Sum(p => p.CpuSeconds()) + client.CpuSeconds();

@@ -32,7 +32,7 @@ internal static partial class StatusExportBench
         {
             new("this version", NasProcess.CliDll(), Path.Combine(root, "hocon", "spos-fashion.conf"),
             [
-                .. common, "spaces.spos-shufflenet.stage-depths=[4,4,4]", $"strategies.spos-evolution.population-size={Population}",
+                .. common, "retrain.epochs=0", "spaces.spos-shufflenet.stage-depths=[4,4,4]", $"strategies.spos-evolution.population-size={Population}",
                 $"strategies.spos-evolution.generations={generations}", "strategies.spos-evolution.top-k=10",
                 "strategies.spos-evolution.mutation-count=40", "strategies.spos-evolution.crossover-count=40",
             ]),
