@@ -69,6 +69,34 @@ public sealed partial class TrainTests
         Assert.Contains("finished", stdout);
     }
 
+    [Fact]
+    public void Search_with_retraining_must_survive_kill9_in_the_middle_of_a_retrain_epoch_and_save_the_same_model()
+    {
+        // The smoke search, then its best retrained for 2 epochs of 3 rounds on both trainers.
+        string[] Args(string name, string store) => ["search", "--config", "hocon/smoke.conf", "--name", name, "--store", store,
+            "--set", "retrain.epochs=2", "--set", "retrain.rounds-per-epoch=3", "--set", "retrain.batch-size=64"];
+        using var store = new TempStore();
+        var (code, stdout, stderr) = CliProcess.Run(Long, Args("straight", store.Path));
+        Assert.True(code == 0, $"uninterrupted run failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Contains("retrained from scratch (2 epochs): test accuracy", stdout);
+        Assert.Contains("model: ", stdout);
+        var reference = CliProcess.Export(store.Path, "straight");
+
+        var db = Path.Combine(store.Path, "killed", "journal.db");
+        var at = JournalKill.When(db, e => Count(e, Round) >= 1, Args("killed", store.Path));
+        Assert.Equal(0, Count(at, Epoch)); // inside the first epoch: one of its rounds is journaled, not the epoch
+        Assert.InRange(Count(at, Round), 1, 2);
+        Assert.Equal(0, Count(at, Done));
+
+        (code, stdout, stderr) = CliProcess.Run(Long, "resume", "killed", "--store", store.Path);
+        Assert.True(code == 0, $"resume failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Equal(reference, CliProcess.Export(store.Path, "killed"));
+        var events = JournalReader.Events(db);
+        Assert.Equal((2, 4, 12, 1), (Count(events, Epoch), Count(events, Round), Count(events, Slice), Count(events, Done))); // 2 epochs x 3 rounds x 2 trainers, once each
+        Assert.Equal(File.ReadAllBytes(Path.Combine(store.Path, "straight", "model", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(store.Path, "killed", "model", "model.safetensors")));
+    }
+
     private static string Write(TempStore dir, string name, string text)
     {
         var path = Path.Combine(dir.Path, name);
