@@ -24,6 +24,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         ["draw"] = ["--out"],
         ["train"] = ["--config", "--name", "--store", "--set", "--quiet"],
         ["evaluate"] = ["--data"],
+        ["rank-check"] = ["--store", "-n", "--epochs", "--seed", "--out"],
         ["predict"] = ["--top"],
         ["help"] = [],
     }.ToImmutableDictionary();
@@ -38,7 +39,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         var verb = args[0] is "-h" or "--help" ? "help" : args[0];
         if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, train, resume, status, export, report, registry, gen-config, draw, random-sample, eval-arch, evaluate, predict, node (see `nas help`)");
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, train, resume, status, export, report, registry, gen-config, draw, random-sample, eval-arch, rank-check, evaluate, predict, node (see `nas help`)");
         var positional = ImmutableArray.CreateBuilder<string>();
         var options = new Dictionary<string, ImmutableArray<string>.Builder>();
         for (var i = 1; i < args.Length; i++)

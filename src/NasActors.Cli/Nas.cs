@@ -30,7 +30,7 @@ public static class Nas
             var parsed = CliArgs.Parse(args);
             // Verbs that may run libtorch (training, scoring, building a plugin's space); loading it costs ~0.7 s, so
             // status, export, report, draw and help go without.
-            if (parsed.Verb is "search" or "resume" or "train" or "eval-arch" or "evaluate" or "predict" or "node" or "registry" or "random-sample" or "gen-config")
+            if (parsed.Verb is "search" or "resume" or "train" or "eval-arch" or "rank-check" or "evaluate" or "predict" or "node" or "registry" or "random-sample" or "gen-config")
                 Torch.NativeTorch.Configure();
             return await Commands.Run(parsed);
         }

@@ -31,6 +31,9 @@ internal static class Commands
                                                 K distinct random architectures of space S as NNI dicts (JSON list)
           nas eval-arch NAME ARCHS.json [--split validation|test] [--store DIR] [--out FILE]
                                                 score given architectures (NNI dicts, a list, or an export) with NAME's shared weights
+          nas rank-check NAME [-n K] [--epochs E] [--seed S] [--store DIR] [--out FILE]
+                                                does NAME's supernet rank architectures as training them does? K random
+                                                architectures: shared-weight score vs E epochs alone; Kendall tau, Spearman rho
           nas evaluate MODEL [--data test|validation]
                                                 a saved model's (STORE/NAME/model) accuracy and confusion matrix
           nas predict MODEL IMAGES.idx[.gz]|DIR [--top K]
@@ -60,6 +63,7 @@ internal static class Commands
         "gen-config" => GenConfigCommand.Run(a),
         "draw" => DrawCommand.Run(a),
         "evaluate" => EvaluateCommand.Run(a),
+        "rank-check" => RankCheckCommand.Run(a),
         "predict" => PredictCommand.Run(a),
         _ => Help(),
     };

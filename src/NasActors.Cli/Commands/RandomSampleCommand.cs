@@ -36,14 +36,7 @@ internal static class RandomSampleCommand
         if (space.Size < n)
             throw new NasUserException(string.Create(CultureInfo.InvariantCulture, $"space {spaceName} has only {space.Size:N0} architectures; ask for at most that many with -n"));
 
-        var rng = Xoshiro256.FromSeed(seed);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var archs = new List<Architecture>();
-        while (archs.Count < n)
-        {
-            var arch = space.Sample(rng);
-            if (seen.Add(arch.CanonicalKey)) archs.Add(arch);
-        }
+        var archs = Distinct(space, n, seed);
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
@@ -61,5 +54,19 @@ internal static class RandomSampleCommand
         if (OutputFile.Write(outPath, json, refuseExistingFile: false)) return Task.FromResult(0);
         Console.WriteLine($"wrote {n} random architectures of {space.Name} to {Path.GetFullPath(outPath)}");
         return Task.FromResult(0);
+    }
+
+    /// <summary><paramref name="n"/> distinct architectures of <paramref name="space"/> drawn uniformly from a stream seeded with <paramref name="seed"/>.</summary>
+    internal static List<Architecture> Distinct(SearchSpace space, int n, long seed)
+    {
+        var rng = Xoshiro256.FromSeed(seed);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var archs = new List<Architecture>();
+        while (archs.Count < n)
+        {
+            var arch = space.Sample(rng);
+            if (seen.Add(arch.CanonicalKey)) archs.Add(arch);
+        }
+        return archs;
     }
 }
