@@ -7,7 +7,7 @@ internal static class Commands
         nas — neural architecture search on Akka.NET and TorchSharp
 
         usage:
-          nas                                   run the default search (SPOS evolution, hocon/spos-fashion.conf)
+          nas                                   run the default job (SPOS evolution, then the best retrained and saved; hocon/spos-fashion.conf)
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
           nas train ARCH.json [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]

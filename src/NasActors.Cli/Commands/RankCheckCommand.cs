@@ -73,9 +73,10 @@ internal static class RankCheckCommand
             var bestShared = rows.IndexOf(rows.MaxBy(r => r.Shared));
             var rankOfIt = t.Count(x => x > t[bestShared]) + 1;
             Console.WriteLine(string.Create(inv, $"Kendall tau {tau:F3}, Spearman rho {rho:F3} over {n} architectures; the supernet's favourite ranks {rankOfIt} of {n} when trained alone"));
-            Console.WriteLine(Math.Abs(tau) >= 0.5 ? "the supernet ranks architectures much as training them does: trust its search"
-                : tau >= 0.2 ? "the supernet's ranking agrees only loosely with training: retrain the top few rather than trusting the first"
-                : "the supernet's ranking is close to chance here: its search result is not better than a random pick; train longer or check the space");
+            Console.WriteLine(tau >= 0.5 ? "the supernet ranks these architectures much as training them does: its search result is worth trusting"
+                : tau >= 0.2 ? "the supernet's ranking agrees only loosely with training: retrain its top few rather than trusting the first"
+                : "the two rankings barely agree (tau < 0.2): at this budget the supernet's pick is not reliably better than a random one; " +
+                  "confirm with more architectures (-n) or epochs (--epochs), or train the supernet longer");
 
             if (a.Option("--out") is { } outPath)
             {

@@ -47,7 +47,10 @@ internal static class StatusCommand
         Console.WriteLine($"  phase      {st.Phase}");
         Console.WriteLine($"  progress   {ConsoleProgress.PlanLine(st, phase: false).Trim()}");
         Console.WriteLine($"  journal    {view.Events} events; shared weights {st.Checkpoint ?? "-"}");
-        if (st.Finished) Report.PrintResult(name, space, st, settings.ExportTopK, null, SearchCommand.StoreHint(store), dataset: settings.Data.Dataset);
+        var model = Path.Combine(store.DirectoryOf(name), Models.SavedModel.Folder);
+        if (st.Finished)
+            Report.PrintResult(name, space, st, settings.ExportTopK, null, SearchCommand.StoreHint(store),
+                modelDirectory: File.Exists(Path.Combine(model, Models.SavedModel.MetadataFile)) ? model : null, dataset: settings.Data.Dataset);
         else if (!st.Ranking.IsEmpty)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  best so far {st.Ranking[0].Rollout.Id} validation accuracy {st.Ranking[0].Metrics.Accuracy:P2}"));
         return Task.FromResult(0);
