@@ -1,7 +1,7 @@
-using NasActors.Core.Engine;
 using System.Diagnostics;
 using System.Globalization;
 using NasActors.Core;
+using NasActors.Core.Engine;
 using NasActors.Core.SearchSpaces;
 using NasActors.Runtime.Configuration;
 using NasActors.Runtime.Experiment;
@@ -165,7 +165,16 @@ internal static class SearchCommand
     private static string? SaveModel(ExperimentContext ctx, PlanStatus status)
     {
         if (status.Retrained is not { } rt || status.Ranking.FirstOrDefault(r => r.Rollout.Id == rt.Id) is not { } ranked) return null;
-        return Models.SavedModel.Save(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory.Space, ranked.Rollout.Architecture, rt);
+        try
+        {
+            return Models.SavedModel.Save(ctx.Store, ctx.Name, ctx.Settings, ctx.Factory.Space, ranked.Rollout.Architecture, rt);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NasUserException)
+        {
+            // The experiment is complete and journaled; only its derived model folder is missing, and resume writes it.
+            Console.Error.WriteLine($"note: the model folder was not written ({e.Message}); the experiment is complete, run `{Nas.CommandName} resume {ctx.Name}`{StoreHint(ctx.Store)} once the store is writable to write it");
+            return null;
+        }
     }
 
     internal static string SpaceSize(double n) => n < 1e9 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString("G3", CultureInfo.InvariantCulture);

@@ -87,6 +87,22 @@ public static class SavedModel
         var temp = dir + ".tmp";
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
+        try
+        {
+            Write(store, name, settings, space, arch, rt, temp);
+        }
+        catch
+        {
+            try { Directory.Delete(temp, recursive: true); } catch (IOException) { } // nothing half-written stays
+            throw;
+        }
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.Move(temp, dir);
+        return dir;
+    }
+
+    private static void Write(ExperimentStore store, string name, NasSettings settings, SearchSpace space, Architecture arch, RetrainResult rt, string temp)
+    {
         var weightsPath = Path.Combine(temp, WeightsFile);
         ModelWeights.Write(store.CheckpointDirectory(name), rt.Weights, weightsPath);
         var input = ModelInput.For(settings.Data.Dataset);
@@ -131,9 +147,6 @@ public static class SavedModel
             }
             File.WriteAllText(Path.Combine(temp, MetadataFile), Encoding.UTF8.GetString(ms.ToArray()) + "\n");
         }
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        Directory.Move(temp, dir);
-        return dir;
     }
 
     private static bool IsSaved(string dir, string checkpoint)

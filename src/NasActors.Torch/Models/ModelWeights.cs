@@ -1,3 +1,4 @@
+using System.Text.Json;
 using NasActors.Core;
 using NasActors.Torch.Training;
 using TorchSharp;
@@ -41,7 +42,8 @@ internal static class ModelWeights
         {
             return Safetensors.LoadStateDict(path);
         }
-        catch (Exception e) when (e is not NasUserException and not OutOfMemoryException)
+        catch (Exception e) when (e is JsonException or ArgumentException or EndOfStreamException or InvalidDataException or NotImplementedException
+                                       or FormatException or IOException or OverflowException)
         {
             throw new NasUserException($"{path} is not a safetensors file ({e.GetType().Name}: {e.Message}); export the model again from its experiment");
         }
