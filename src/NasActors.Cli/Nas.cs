@@ -46,9 +46,20 @@ public static class Nas
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine("internal error: " + e.GetBaseException().Message);
-            if (Environment.GetEnvironmentVariable("NAS_DEBUG") == "1") Console.Error.WriteLine(e);
-            else Console.Error.WriteLine("(set NAS_DEBUG=1 for the stack trace)");
+            var message = e.GetBaseException().Message;
+            if (Environment.GetEnvironmentVariable("NAS_DEBUG") == "1")
+            {
+                Console.Error.WriteLine("internal error: " + message);
+                Console.Error.WriteLine(e);
+            }
+            else
+            {
+                // libtorch's messages carry its native stack frames after the first line.
+                var first = message.Split('\n', 2)[0].TrimEnd();
+                Console.Error.WriteLine("internal error: " + first);
+                Console.Error.WriteLine(first.Length < message.TrimEnd().Length
+                    ? "(set NAS_DEBUG=1 for the full message and the stack trace)" : "(set NAS_DEBUG=1 for the stack trace)");
+            }
             return 1;
         }
     }
