@@ -26,6 +26,9 @@ public static class SavedModel
     public const string WeightsFile = "model.safetensors";
     public const string Format = "nasactors-model/1";
 
+    // The folder is derived from the experiment's journal and checkpoints: resuming the finished experiment rewrites it.
+    private const string Rewrite = "write it again with `nas resume NAME` on the experiment that trained it";
+
     /// <summary>
     /// Loads the model in folder <paramref name="path"/> (or its model.json) for inference. A path that is not a saved
     /// model, damaged weights or weights of another network throw <see cref="NasUserException"/> saying which.
@@ -41,7 +44,7 @@ public static class SavedModel
         var dir = Path.GetDirectoryName(Path.GetFullPath(json))!;
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(json)); }
-        catch (JsonException e) { throw new NasUserException($"{json} is not a model description ({e.Message}); export the model again"); }
+        catch (JsonException e) { throw new NasUserException($"{json} is not a model description ({e.Message}); {Rewrite}"); }
         using (doc)
         {
             var root = doc.RootElement;
@@ -50,16 +53,19 @@ public static class SavedModel
             if (Str("format") != Format)
                 throw new NasUserException($"{json} is a model of format '{Str("format")}', this version reads {Format}");
             var weightsPath = Path.Combine(dir, WeightsFile);
-            if (!File.Exists(weightsPath)) throw new NasUserException($"{weightsPath} is missing: the model folder is incomplete; copy it whole or export the model again");
-            var sha = root.GetProperty("weights").GetProperty("sha256").GetString();
+            if (!File.Exists(weightsPath)) throw new NasUserException($"{weightsPath} is missing: the model folder is incomplete; copy it whole, or {Rewrite}");
+            var sha = root.TryGetProperty("weights", out var w) && w.ValueKind == JsonValueKind.Object && w.TryGetProperty("sha256", out var h) ? h.GetString() : null;
+            if (sha is null) throw new NasUserException($"{json} is not a model description ('weights.sha256' is missing); {Rewrite}");
             if (Sha256(weightsPath) != sha)
-                throw new NasUserException($"{weightsPath} is corrupt (its SHA-256 differs from {MetadataFile}'s); restore the model folder from a backup or export it again");
+                throw new NasUserException($"{weightsPath} is corrupt (its SHA-256 differs from {MetadataFile}'s); restore the model folder from a backup, or {Rewrite}");
 
             var settings = NasSettings.Create(NasConfig.Parse(Str("config"), json + " (config)"), json + " (config)");
             var module = settings.SpaceModule;
             var space = module.CreateSpace(settings.RetrainSpec);
             Architecture arch;
-            try { arch = NniArchitectureJson.Parse(root.GetProperty("architecture"), space); }
+            if (!root.TryGetProperty("architecture", out var archJson) || archJson.ValueKind != JsonValueKind.Object)
+                throw new NasUserException($"{json} is not a model description ('architecture' is missing); {Rewrite}");
+            try { arch = NniArchitectureJson.Parse(archJson, space); }
             catch (NasUserException e) { throw new NasUserException($"{json}: the architecture is not one of space {space.Name}: {e.Message}"); }
             var weights = ModelWeights.Read(weightsPath);
             try

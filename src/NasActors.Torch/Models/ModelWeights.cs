@@ -45,7 +45,7 @@ internal static class ModelWeights
         catch (Exception e) when (e is JsonException or ArgumentException or EndOfStreamException or InvalidDataException or NotImplementedException
                                        or FormatException or IOException or OverflowException)
         {
-            throw new NasUserException($"{path} is not a safetensors file ({e.GetType().Name}: {e.Message}); export the model again from its experiment");
+            throw new NasUserException($"{path} is not a safetensors file ({e.GetType().Name}: {e.Message}); write the folder again with `nas resume NAME` on its experiment");
         }
     }
 }

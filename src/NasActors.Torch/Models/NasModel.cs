@@ -48,18 +48,18 @@ public sealed class NasModel : IDisposable
             var missing = expected.Where(e => !weights.ContainsKey(e.Item1)).Select(e => e.Item1).ToList();
             if (missing.Count > 0 || weights.Count != expected.Count)
                 throw new NasUserException($"{source} does not fit the architecture's network in space {module.Name} ({weights.Count} tensors, {expected.Count} expected" +
-                                           (missing.Count > 0 ? $", '{missing[0]}' missing" : "") + "): the weights and model.json are of different models; export the model again");
+                                           (missing.Count > 0 ? $", '{missing[0]}' missing" : "") + "): the weights and model.json are of different models; write the folder again with `nas resume NAME`");
             using (torch.no_grad())
                 foreach (var (name, target) in expected)
                 {
                     var w = weights[name];
                     if (w.dtype != target.dtype || !w.shape.SequenceEqual(target.shape))
-                        throw new NasUserException($"{source}: tensor '{name}' is {w.dtype} [{string.Join(",", w.shape)}], the network has {target.dtype} [{string.Join(",", target.shape)}]; export the model again");
+                        throw new NasUserException($"{source}: tensor '{name}' is {w.dtype} [{string.Join(",", w.shape)}], the network has {target.dtype} [{string.Join(",", target.shape)}]; write the folder again with `nas resume NAME`");
                     target.copy_(w);
                 }
             var shape = space.InputShape;
             if (shape.Count != 4 || shape[1] != input.Channels || shape[2] != input.Height || shape[3] != input.Width)
-                throw new NasUserException($"{source}: the network takes {string.Join("x", shape.Skip(1))} images but the model says {input.Channels}x{input.Height}x{input.Width}; export the model again");
+                throw new NasUserException($"{source}: the network takes {string.Join("x", shape.Skip(1))} images but the model says {input.Channels}x{input.Height}x{input.Width}; write the folder again with `nas resume NAME`");
             return new NasModel(space, net, architecture, input);
         }
         catch
