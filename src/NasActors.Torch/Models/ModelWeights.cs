@@ -42,6 +42,8 @@ internal static class ModelWeights
         {
             return Safetensors.LoadStateDict(path);
         }
+        // What TorchSharp.PyBridge throws for a damaged file: JSON or stream errors for a bad header, and
+        // NotImplementedException for a dtype it does not know; anything else (libtorch failing to load) is not the file's fault.
         catch (Exception e) when (e is JsonException or ArgumentException or EndOfStreamException or InvalidDataException or NotImplementedException
                                        or FormatException or IOException or OverflowException)
         {
