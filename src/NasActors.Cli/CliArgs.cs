@@ -70,6 +70,15 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
     public string? Option(string name) => Options.TryGetValue(name, out var v) ? v[0] : null;
     public ImmutableArray<string> All(string name) => Options.TryGetValue(name, out var v) ? v : [];
 
+    /// <summary>Option <paramref name="name"/> as a positive whole number; <paramref name="fallback"/> when it is absent.</summary>
+    public int PositiveInt(string name, int fallback)
+    {
+        var text = Option(name);
+        if (text is null) return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 1
+            ? v : throw new NasUserException($"{name} {text} is not a positive whole number");
+    }
+
     public string Store => Option("--store") ?? Environment.GetEnvironmentVariable("NAS_STORE") ?? "experiments";
 
     public string RequireName(int maxPositional = 1)

@@ -17,9 +17,7 @@ internal static class PredictCommand
     {
         if (a.Positional.Length != 2)
             throw new NasUserException("`nas predict` needs a saved model and images: `nas predict experiments/NAME/model IMAGES.idx[.gz]|DIR [--top 3]`");
-        var topText = a.Option("--top") ?? "1";
-        if (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out var top) || top < 1)
-            throw new NasUserException($"--top {topText} is not a positive whole number; use e.g. --top 3");
+        var top = a.PositiveInt("--top", 1);
         using var model = SavedModel.Load(a.Positional[0]);
         top = Math.Min(top, model.Classes.Length);
         var (pixels, names) = ImageFiles.Read(a.Positional[1], model.Input);

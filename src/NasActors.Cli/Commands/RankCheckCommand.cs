@@ -22,9 +22,9 @@ internal static class RankCheckCommand
     public static Task<int> Run(CliArgs a)
     {
         var name = a.RequireName();
-        var n = PositiveInt(a, "-n", 20);
+        var n = a.PositiveInt("-n", 20);
         if (n < 3) throw new NasUserException($"-n {n}: a ranking needs at least 3 architectures");
-        var epochs = PositiveInt(a, "--epochs", 1);
+        var epochs = a.PositiveInt("--epochs", 1);
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
         var seedText = a.Option("--seed");
@@ -114,13 +114,5 @@ internal static class RankCheckCommand
         {
             try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static int PositiveInt(CliArgs a, string option, int fallback)
-    {
-        var text = a.Option(option);
-        if (text is null) return fallback;
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= 1
-            ? v : throw new NasUserException($"{option} {text} is not a positive whole number");
     }
 }
