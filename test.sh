@@ -93,7 +93,8 @@ passed=0; failed=0; status=0
 for proj in tests/NasActors.Core.Tests tests/NasActors.Runtime.Tests tests/NasActors.Torch.Tests tests/NasActors.Cli.Tests; do
   echo "== $proj"
   log=$(mktemp)
-  dotnet test "$proj" -c Release --no-build --nologo -v q 2>&1 | tee "$log"
+  # console logger at minimal: a failing test prints its message and stack (quiet shows only [FAIL]).
+  dotnet test "$proj" -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   line=$(grep -E "(Passed|Failed)!.*Failed: *[0-9]+, Passed: *[0-9]+" "$log" | tail -1)
   if [ -z "$line" ]; then

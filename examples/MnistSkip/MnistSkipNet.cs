@@ -1,4 +1,5 @@
 using NasActors.Torch.Mutables;
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,12 +12,13 @@ namespace MnistSkip;
 /// is on or off, fc1 has a searched width and the second dropout a searched rate. Differences from NNI's page: batch
 /// norm after conv1 and conv2 (without it, plain SGD on this network diverged at every learning rate we tried), and
 /// SeededDropout instead of nn.Dropout2d/Dropout (libtorch's draws from a process-wide generator shared by the trainer
-/// threads; this one is seeded per step, so results stay reproducible).
+/// threads; this one is seeded per step, so results stay reproducible), and SafeBatchNorm2d instead of nn.BatchNorm2d
+/// (TorchSharp's lets a GC on another trainer thread free a Scalar during its native call).
 /// </summary>
 public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
 {
     private readonly LayerChoice conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly ValueChoice<int> width;
     private readonly LayerChoice conv2;
     private readonly LayerChoice bn2;
@@ -33,10 +35,10 @@ public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
         conv1 = new LayerChoice("conv1",
             ("conv3x3", nn.Conv2d(1, 32, 3, 1)),
             ("conv5x5", nn.Conv2d(1, 32, 5, 1, padding: 1)));
-        bn1 = nn.BatchNorm2d(32);
+        bn1 = new SafeBatchNorm2d(32);
         width = new ValueChoice<int>("width", 32, 64);
         conv2 = width.Select(w => nn.Conv2d(32, w, 3, 1));
-        bn2 = width.Select(w => nn.BatchNorm2d(w));
+        bn2 = width.Select(w => new SafeBatchNorm2d(w));
         conv3 = width.Select(w => nn.Conv2d(w, w, 1, 1));
         // One candidate, any number chosen: the skip connection is there or not (NNI: "choose one or None").
         skipcon = new InputChoice("skipcon", 1, nChosen: null);

@@ -8,20 +8,20 @@ namespace NasActors.Torch.Ops;
 internal sealed class ConvBn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
     private readonly bool _relu;
 
     public ConvBn(long inChannels, long outChannels, long kernel, long stride = 1, long groups = 1, bool relu = true)
         : base(nameof(ConvBn))
     {
         conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: kernel / 2, groups: groups, bias: false);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new SafeBatchNorm2d(outChannels);
         _relu = relu;
         RegisterComponents();
     }
 
     public Conv2d Conv => conv;
-    public BatchNorm2d Bn => bn;
+    public SafeBatchNorm2d Bn => bn;
 
     public override Tensor forward(Tensor x)
     {

@@ -11,13 +11,13 @@ namespace NasActors.Torch.Ops;
 internal sealed class ReluConvBn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public ReluConvBn(int inChannels, int outChannels, int stride) : base(nameof(ReluConvBn))
     {
         if (stride != 1 && stride != 2) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be 1 or 2");
         conv = nn.Conv2d(inChannels, outChannels, 1, stride: stride, padding: 0L, bias: false);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new SafeBatchNorm2d(outChannels);
         RegisterComponents();
     }
 

@@ -12,7 +12,7 @@ internal sealed class SepConv : MicroOp
 {
     private readonly Conv2d depthwise;
     private readonly Conv2d pointwise;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public SepConv(int channels, int kernel) : base(nameof(SepConv), channels)
     {
@@ -20,7 +20,7 @@ internal sealed class SepConv : MicroOp
         Kernel = kernel;
         depthwise = nn.Conv2d(channels, channels, kernel, stride: 1, padding: kernel / 2, groups: channels, bias: false);
         pointwise = nn.Conv2d(channels, channels, 1, stride: 1, padding: 0L, bias: false);
-        bn = nn.BatchNorm2d(channels);
+        bn = new SafeBatchNorm2d(channels);
         RegisterComponents();
     }
 

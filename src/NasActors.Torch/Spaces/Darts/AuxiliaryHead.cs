@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,9 +14,9 @@ internal sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>
 {
     private readonly AvgPool2d pool;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly Linear classifier;
 
     public AuxiliaryHead(int channels, int side, int classes = 10) : base(nameof(AuxiliaryHead))
@@ -23,9 +24,9 @@ internal sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>
         if (side < 6) throw new ArgumentException($"the auxiliary head needs a map of at least 6x6 at 2/3 depth, not {side}x{side}");
         pool = nn.AvgPool2d(5, stride: side - 5, padding: 0, count_include_pad: false);
         conv1 = nn.Conv2d(channels, 128, 1, bias: false);
-        bn1 = nn.BatchNorm2d(128);
+        bn1 = new SafeBatchNorm2d(128);
         conv2 = nn.Conv2d(128, 768, 2, bias: false);
-        bn2 = nn.BatchNorm2d(768);
+        bn2 = new SafeBatchNorm2d(768);
         classifier = nn.Linear(768, classes);
         RegisterComponents();
     }

@@ -1,4 +1,5 @@
 using NasActors.Core.SearchSpaces.Darts;
+using NasActors.Torch.Ops;
 using NasActors.Torch.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -21,7 +22,7 @@ internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>, IRetrainable, IM
     public const int StemMultiplier = 3;
 
     private readonly Conv2d stemConv;
-    private readonly BatchNorm2d stemBn;
+    private readonly SafeBatchNorm2d stemBn;
     private readonly ModuleList<DartsCell> cells;
     private readonly Linear classifier;
     private readonly AuxiliaryHead? auxiliary;
@@ -37,7 +38,7 @@ internal sealed class DartsNetwork : nn.Module<Tensor, Tensor>, IRetrainable, IM
         var c = spec.Channels;
         var stem = StemMultiplier * c;
         stemConv = nn.Conv2d(spec.InputChannels, stem, 3, padding: 1, bias: false);
-        stemBn = nn.BatchNorm2d(stem);
+        stemBn = new SafeBatchNorm2d(stem);
         cells = new ModuleList<DartsCell>();
         int prevPrev = stem, prev = stem, current = c;
         var reductionPrev = false;

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,14 +10,14 @@ internal sealed class DilConv : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d dw;
     private readonly Conv2d pw;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public DilConv(int channels, int kernel, int stride, bool affine) : base(nameof(DilConv))
     {
         // Official: padding 2 (3x3) and 4 (5x5) with dilation 2 keep the size at stride 1.
         dw = nn.Conv2d(channels, channels, kernel, stride: stride, padding: kernel - 1, dilation: 2, groups: channels, bias: false);
         pw = nn.Conv2d(channels, channels, 1, bias: false);
-        bn = nn.BatchNorm2d(channels, affine: affine);
+        bn = new SafeBatchNorm2d(channels, affine: affine);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,14 +13,14 @@ internal sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public FactorizedReduce(int inChannels, int outChannels, bool affine) : base(nameof(FactorizedReduce))
     {
         if (outChannels % 2 != 0) throw new ArgumentException($"FactorizedReduce needs an even output width, not {outChannels}");
         conv1 = nn.Conv2d(inChannels, outChannels / 2, 1, stride: 2, padding: 0L, bias: false);
         conv2 = nn.Conv2d(inChannels, outChannels / 2, 1, stride: 2, padding: 0L, bias: false);
-        bn = nn.BatchNorm2d(outChannels, affine: affine);
+        bn = new SafeBatchNorm2d(outChannels, affine: affine);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,12 +12,12 @@ namespace NasActors.Torch.Spaces.Darts;
 internal sealed class PoolBn : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> pool;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public PoolBn(bool max, int channels, int stride) : base(nameof(PoolBn))
     {
         pool = max ? nn.MaxPool2d(3, stride: stride, padding: 1) : nn.AvgPool2d(3, stride: stride, padding: 1, count_include_pad: false);
-        bn = nn.BatchNorm2d(channels, affine: false);
+        bn = new SafeBatchNorm2d(channels, affine: false);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,20 +13,20 @@ internal sealed class SepConv : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d dw1;
     private readonly Conv2d pw1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Conv2d dw2;
     private readonly Conv2d pw2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
 
     public SepConv(int channels, int kernel, int stride, bool affine) : base(nameof(SepConv))
     {
         var padding = kernel / 2;
         dw1 = nn.Conv2d(channels, channels, kernel, stride: stride, padding: padding, groups: channels, bias: false);
         pw1 = nn.Conv2d(channels, channels, 1, bias: false);
-        bn1 = nn.BatchNorm2d(channels, affine: affine);
+        bn1 = new SafeBatchNorm2d(channels, affine: affine);
         dw2 = nn.Conv2d(channels, channels, kernel, stride: 1, padding: padding, groups: channels, bias: false);
         pw2 = nn.Conv2d(channels, channels, 1, bias: false);
-        bn2 = nn.BatchNorm2d(channels, affine: affine);
+        bn2 = new SafeBatchNorm2d(channels, affine: affine);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,12 +9,12 @@ namespace NasActors.Torch.Spaces.Darts;
 internal sealed class StdConv : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly SafeBatchNorm2d bn;
 
     public StdConv(int inChannels, int outChannels, int kernel, int stride, int padding, bool affine) : base(nameof(StdConv))
     {
         conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: false);
-        bn = nn.BatchNorm2d(outChannels, affine: affine);
+        bn = new SafeBatchNorm2d(outChannels, affine: affine);
         RegisterComponents();
     }
 
