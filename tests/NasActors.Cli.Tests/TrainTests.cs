@@ -113,6 +113,26 @@ public sealed partial class TrainTests
     }
 
     [Fact]
+    public void Train_must_retrain_with_a_search_config_and_take_a_random_sample_list_of_one()
+    {
+        using var tmp = new TempStore();
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(1), "random-sample", "--space", "spos-shufflenet", "-n", "1",
+            "--config", "hocon/smoke.conf", "--out", Path.Combine(tmp.Path, "one.json"));
+        Assert.True(code == 0, $"random-sample failed ({code}):\n{stdout}\n{stderr}");
+        // The search's config (its spos-evolution section included) is what a user retrains the search's result with.
+        (code, stdout, stderr) = CliProcess.Run(Long, "train", Path.Combine(tmp.Path, "one.json"), "--config", "hocon/smoke.conf",
+            "--set", "retrain.epochs=1", "--name", "t", "--store", tmp.Path);
+        Assert.True(code == 0, $"train failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Contains("trained from scratch for 1 epochs: test accuracy", stdout);
+        Weights(stdout);
+        // An explicit strategy section is still refused, and so is a list of more than one.
+        BadInputTests.AssertUserError(CliProcess.Run(TimeSpan.FromMinutes(1), "train", Path.Combine(tmp.Path, "one.json"), "--config", "hocon/smoke.conf",
+            "--set", "strategies.spos-evolution.generations=2", "--name", "u", "--store", tmp.Path), "nas.strategies.spos-evolution");
+        var two = Write(tmp, "two.json", "[" + Dict(_ => { }) + "," + Dict(_ => { }) + "]");
+        BadInputTests.AssertUserError(CliProcess.Run(TimeSpan.FromMinutes(1), "train", two, "--name", "v", "--store", tmp.Path), "a list of 2 architectures");
+    }
+
+    [Fact]
     public void Train_must_refuse_bad_input_in_one_line_with_exit_2_and_write_nothing()
     {
         using var tmp = new TempStore();

@@ -11,7 +11,7 @@ internal static class Commands
           nas search [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
                                                 another pair: nas gen-config --space S --strategy T --out my.conf, then --config my.conf
           nas train ARCH.json [--config FILE] [--name NAME] [--store DIR] [--set key=value ...] [--quiet]
-                                                train an architecture (NNI dict or `nas export` file) from scratch as an
+                                                train an architecture (NNI dict, a list of one, or `nas export` file) from scratch as an
                                                 experiment (nas.retrain settings; resumable); test accuracy, size, weights
                                                 (a live view on a terminal, plain lines when redirected; --quiet: only the result;
                                                 TensorBoard event files in STORE/NAME/tb/)

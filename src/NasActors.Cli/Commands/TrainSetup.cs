@@ -22,8 +22,10 @@ internal static class TrainSetup
             throw new NasUserException($"architecture file {archFile} not found; pass the JSON dict NNI or `nas export` wrote");
         var dict = ReadDict(File.ReadAllText(archFile), archFile);
         var fileText = configFile is null ? "" : ConfigFiles.Read(configFile);
-        // The file's strategy (if any) is replaced: an explicit --set nas.strategy still wins and is refused by the settings.
-        var text = NasConfig.ComposeText(fileText + "\nnas.strategy = " + TrainModule.StrategyName + "\n", overrides);
+        // The file's strategy (if any) is replaced, and its strategy sections dropped (a search's config, e.g. the default
+        // job's, is what a user retrains its result with; its only train key is the architecture, written below). An
+        // explicit --set nas.strategy or nas.strategies.X still wins and is refused by the settings.
+        var text = NasConfig.ComposeText(fileText + "\nnas.strategies = null # nas train: the search's strategy sections do not apply\nnas.strategies {}\nnas.strategy = " + TrainModule.StrategyName + "\n", overrides);
         var userSetSpace = NasConfig.Sets(text, "nas.space");
         SearchSpace space;
         Architecture arch;
@@ -56,6 +58,10 @@ internal static class TrainSetup
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("top", out var top) && top.ValueKind == JsonValueKind.Array
                 && top.GetArrayLength() > 0 && top[0].TryGetProperty("architecture", out var best))
                 root = best;
+            // `nas random-sample -n 1` writes a list of one.
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 1) root = root[0];
+            else if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 1)
+                throw new NasUserException($"{file} holds a list of {root.GetArrayLength()} architectures; this takes one: an NNI dict of choice key → value, a list of one, or a `nas export` file");
             if (root.ValueKind != JsonValueKind.Object || !root.EnumerateObject().Any())
                 throw new NasUserException($"{file} holds no architecture: pass an NNI dict of choice key → value (or a `nas export` file)");
             return root.Clone();
