@@ -29,7 +29,8 @@ internal static class BenchConfig
     /// </summary>
     /// <param name="threads">Intra-op threads; null: the settings' own.</param>
     public static TorchSupernetFactory Factory(NasSettings s, string checkpointDirectory, int? threads = null) =>
-        new(s.SpaceModule, s.SpaceSpec, s.BackendNeeds, s.Train with { TotalSteps = s.StepsPerSlot }, s.Data, checkpointDirectory, threads ?? s.EffectiveThreads);
+        new(s.SpaceModule, s.SpaceSpec, s.BackendNeeds, s.Train with { TotalSteps = s.StepsPerSlot }, s.Data, checkpointDirectory, threads ?? s.EffectiveThreads,
+            s.RetrainSpec);
 
     /// <summary>The synthetic backend over the settings' space and cost table (as the CLI builds it for nas.trainers.backend = synthetic).</summary>
     public static SyntheticBackendFactory Synthetic(NasSettings s, string checkpointDirectory, TimeSpan cost)

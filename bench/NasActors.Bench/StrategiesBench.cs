@@ -21,13 +21,16 @@ namespace NasActors.Bench;
 /// but otherwise the same loop (Next; Emit: apply the events; Run: execute the work items on the trainers' backends,
 /// feed each result to OnResult and apply its events; Finish). So each strategy trains its supernet, proposes
 /// generations from its own state, scores them with the backend's <see cref="IArchitectureEvaluator"/> on the validation
-/// split, observes the scores, and finally scores its best on the test split.
+/// split, observes the scores, scores its best on the test split, and retrains that best from scratch (its plan's
+/// retrain phase, nas.retrain: 2 epochs in 2 rounds on both trainers unless an argument sets them) and tests it: the
+/// accuracy a user of the strategy would get, not only the shared-weight score.
 /// </para>
 /// <para>
 /// Fairness and cost: work items are pure functions of their fields (ITrainerBackend's contract), so their results are
 /// memoised per seed. The three plans have the same seed and the same shared-weight settings, so they ask for the same
 /// TrainSlice / MergeSlices work: the supernet is trained ONCE per seed and all three strategies search that same
-/// checkpoint. A candidate two strategies both propose (the same architecture on the same checkpoint) is scored once.
+/// checkpoint. A candidate two strategies both propose (the same architecture on the same checkpoint) is scored once, and
+/// a best two strategies share is retrained once (retrain work depends only on the architecture and the settings).
 /// As a check, the random strategy's best is scored again, uncached, at the end of each seed and must reproduce its figure.
 /// All strategies score the same number of candidates (the budget, 48 by default): random 4 batches of budget/4,
 /// spos-evolution 4 generations of budget/4 (top-k, mutations and crossovers 40% each, as hocon/spos-fashion.conf's
@@ -51,7 +54,7 @@ internal static class StrategiesBench
     private const string Baseline = "random";
 
     private sealed record StrategyResult(string Strategy, double BestVal, double BestTest, double MeanVal, int Scored, int Distinct, long BestFlops,
-        string BestId, double Seconds, int Computed);
+        string BestId, double Seconds, int Computed, double RetrainedTest);
 
     private sealed record SeedResult(long Seed, double SupernetSeconds, double Seconds, IReadOnlyDictionary<string, StrategyResult> ByStrategy, string Check);
 
@@ -70,7 +73,8 @@ internal static class StrategiesBench
             throw new ArgumentException($"strategies [seeds >= 1] [candidates >= 16, a multiple of 4]: got {seeds} seeds, {budget} candidates");
         var extra = args.Skip(numbers.Length).Where(a => a != "--set").ToArray();
         // The bench's own size, unless an argument sets the same key.
-        string[] fixedOverrides = [.. new[] { "nas.train.total-steps=2000" }.Where(f => !extra.Any(e => Key(e) == Key(f)))];
+        string[] fixedOverrides = [.. new[] { "nas.train.total-steps=2000", "nas.retrain.epochs=2", "nas.retrain.rounds-per-epoch=2" }
+            .Where(f => !extra.Any(e => Key(e) == Key(f)))];
         var probe = BenchConfig.Load([.. fixedOverrides, .. extra]);
         var probeDir = BenchConfig.TempDir("strategies-probe");
         using (var costsOnly = BenchConfig.Factory(probe, probeDir, 1))
@@ -82,6 +86,8 @@ internal static class StrategiesBench
                               $"{admissible:N0} within max-flops {probe.MaxFlops:N0}), {probe.Train.TotalSteps} supernet steps of {probe.Train.BatchSize} on {probe.Devices.Length} slot(s) " +
                               $"({probe.OneShot.Rounds} rounds of {probe.Train.StepsPerRound}), {probe.Devices.Length} trainer thread(s) x {probe.EffectiveThreads} intra-op thread(s);");
             Console.WriteLine($"  scores: {probe.Train.BnRecalibrationBatches} BN recalibration batches + {probe.Train.ValidationImages} validation images; best on 10,000 test images; load {BenchConfig.LoadAverage()}");
+            Console.WriteLine($"  then each strategy's best retrained from scratch by its plan ({probe.Retrain.Epochs} epochs in {probe.Retrain.Rounds} rounds each on {probe.Retrain.Slots} slots, " +
+                              $"batch {probe.Retrain.BatchSize}, the config's nas.retrain) and tested on the 10,000 test images");
             foreach (var name in Strategies) Console.WriteLine($"  {name,-22} {SectionBody(name, budget)}");
         }
         Directory.Delete(probeDir, true);
@@ -94,14 +100,15 @@ internal static class StrategiesBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seed {r.Seed}: supernet {r.SupernetSeconds:F0} s, seed total {r.Seconds:F0} s{r.Check}"));
             foreach (var s in Strategies.Select(n => r.ByStrategy[n]))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    {s.Strategy,-22} best {s.BestId,-5} val {s.BestVal:P2}  test {s.BestTest:P2}  FLOPs {s.BestFlops / 1e6:F2} M | mean val of all {s.MeanVal:P2} | " +
+                    $"    {s.Strategy,-22} best {s.BestId,-5} val {s.BestVal:P2}  test {s.BestTest:P2}  retrained {s.RetrainedTest:P2}  FLOPs {s.BestFlops / 1e6:F2} M | mean val of all {s.MeanVal:P2} | " +
                     $"{s.Scored} scored ({s.Distinct} distinct), {s.Computed} computed here, search {s.Seconds:F0} s"));
         }
 
         Console.WriteLine($"over {results.Count} seeds, mean ± sample std; difference = strategy - {Baseline}, paired two-sided t-test on the per-seed differences:");
         foreach (var (label, pick) in new (string, Func<StrategyResult, double>)[]
                  {
-                     ("best's val acc", x => x.BestVal), ("best's test acc", x => x.BestTest), ("mean val of all", x => x.MeanVal),
+                     ("best's val acc", x => x.BestVal), ("best's test acc", x => x.BestTest), ("best retrained, test acc", x => x.RetrainedTest),
+                     ("mean val of all", x => x.MeanVal),
                  })
         {
             Console.WriteLine($"  {label}:");
@@ -180,7 +187,7 @@ internal static class StrategiesBench
                 var best = ranking[0];
                 byStrategy[name] = new StrategyResult(name, best.Metrics.Accuracy, status.Test?.Metrics.Accuracy ?? double.NaN, ranking.Average(r => r.Metrics.Accuracy),
                     status.Scored, ranking.Select(r => r.Rollout.Architecture.CanonicalKey).Distinct().Count(), best.Metrics.Flops, best.Rollout.Id.ToString(),
-                    clock.Elapsed.TotalSeconds - Math.Max(started, trained), memo.Computed - computedBefore);
+                    clock.Elapsed.TotalSeconds - Math.Max(started, trained), memo.Computed - computedBefore, status.Retrained?.Metrics.Accuracy ?? double.NaN);
             }
 
             // The memo must be transparent: the random strategy's best scored again, uncached, gives the same figures.
@@ -254,6 +261,10 @@ internal static class StrategiesBench
                 TrainSlice t => "slice " + t.Slice,
                 MergeSlices m => $"merge {m.Round} {string.Join(",", m.Checkpoints)}",
                 ScoreRollout sr => $"score {sr.Rollout.Architecture.CanonicalKey} {sr.Checkpoint} {sr.Split}",
+                // Retraining depends on the architecture, the settings (the same for every strategy) and the checkpoint it starts from.
+                RetrainEpoch re => $"retrain {re.Rollout.Architecture.CanonicalKey} {re.Epoch} {re.Round} {re.Slot} {re.FromCheckpoint}",
+                MergeRetrainSlots mr => $"retrain-merge {mr.Epoch} {mr.Round} {string.Join(",", mr.Checkpoints)}",
+                RetrainTest rt => $"retrain-test {rt.Rollout.Architecture.CanonicalKey} {rt.Checkpoint}",
                 _ => null,
             };
             if (content is null) return await Count(work);
@@ -265,7 +276,13 @@ internal static class StrategiesBench
                 var r = (RolloutScored)result;
                 return new RolloutScored(work.Key, score.Rollout.Id, score.Split, r.Metrics);
             }
-            return result;
+            return (work, result) switch
+            {
+                (RetrainEpoch w, RetrainEpochTrained r) => r with { Key = w.Key, Id = w.Rollout.Id },
+                (MergeRetrainSlots w, RetrainSlotsMerged r) => r with { Key = w.Key, Id = w.Id },
+                (RetrainTest w, RetrainTested r) => r with { Key = w.Key, Id = w.Rollout.Id },
+                _ => result,
+            };
         }
 
         private Task<WorkResult> Count(WorkItem work)

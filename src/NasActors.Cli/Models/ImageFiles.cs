@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using NasActors.Core;
+using NasActors.Torch.Data;
 using NasActors.Torch.Models;
 using SkiaSharp;
 using TorchSharp;
@@ -11,11 +11,10 @@ namespace NasActors.Cli.Models;
 /// <summary>
 /// Images to predict, as pixels [N, C, H, W] scaled to [0, 1]: an IDX image file (MNIST's format, gzip'd or not) or a
 /// folder of PNG/JPEG/BMP/WebP files decoded with SkiaSharp (ScottPlot's renderer, already a dependency). The IDX
-/// reader is hand-written: the format is a 16-byte header and raw bytes, and no served package reads it.
+/// header is read by the Fashion-MNIST loader's <see cref="IdxImages"/>.
 /// </summary>
 internal static class ImageFiles
 {
-    private const int IdxImageMagic = 0x00000803;
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif"];
 
     /// <summary>The images of <paramref name="path"/> with a name for each (file name or IDX index), checked against <paramref name="input"/>.</summary>
@@ -42,16 +41,14 @@ internal static class ImageFiles
             catch (InvalidDataException e) { throw new NasUserException($"{path} is not valid gzip ({e.Message}); pass an IDX image file, gzip'd or not"); }
             bytes = ms.ToArray();
         }
-        if (bytes.Length < 16 || BinaryPrimitives.ReadInt32BigEndian(bytes) != IdxImageMagic)
-            throw new NasUserException($"{path} is not an IDX image file (magic 0x{IdxImageMagic:X8}, as MNIST's *-images-idx3-ubyte); pass one or a folder of PNG files");
-        var n = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
-        var rows = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(8));
-        var cols = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(12));
+        var header = IdxImages.Read(bytes)
+                     ?? throw new NasUserException($"{path} is not an IDX image file (magic 0x{IdxImages.Magic:X8}, as MNIST's *-images-idx3-ubyte); pass one or a folder of PNG files");
+        var (n, rows, cols) = header;
         if (input.Channels != 1 || rows != input.Height || cols != input.Width)
             throw new NasUserException($"{path} holds {rows}x{cols} grayscale images, but the model takes {input.Channels}x{input.Height}x{input.Width} ({input.Dataset}); pass images of that size");
-        if (n <= 0 || bytes.Length != 16L + (long)n * rows * cols)
-            throw new NasUserException($"{path} is truncated or damaged: its header says {n} images of {rows}x{cols}, the file holds {bytes.Length - 16} pixel bytes");
-        using var raw = torch.tensor(bytes[16..], [n, 1, rows, cols], ScalarType.Byte);
+        if (!header.Fits(bytes.Length))
+            throw new NasUserException($"{path} is truncated or damaged: its header says {n} images of {rows}x{cols}, the file holds {bytes.Length - IdxImages.HeaderBytes} pixel bytes");
+        using var raw = torch.tensor(bytes[IdxImages.HeaderBytes..], [n, 1, rows, cols], ScalarType.Byte);
         return (raw.to_type(ScalarType.Float32).div_(255f), [.. Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
     }
 

@@ -24,7 +24,6 @@ internal static class FashionMnist
     public const float Mean = 0.2860f;
     public const float Std = 0.3530f;
 
-    private const int ImageMagic = 0x00000803; // unsigned byte, 3 dimensions
     private const int LabelMagic = 0x00000801; // unsigned byte, 1 dimension
     /// <summary>Images are Side x Side grayscale; the supernets are sized for it.</summary>
     public const int Side = 28;
@@ -73,16 +72,12 @@ internal static class FashionMnist
     private static (byte[] Pixels, int Count) ReadImages(string path)
     {
         var bytes = ReadGzip(path);
-        if (bytes.Length < 16 || BinaryPrimitives.ReadInt32BigEndian(bytes) != ImageMagic)
-            throw Corrupt(path, $"expected an IDX image file (magic 0x{ImageMagic:X8})");
-        var n = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4));
-        var rows = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(8));
-        var cols = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(12));
-        if (rows != Side || cols != Side)
-            throw Corrupt(path, $"images are {rows}x{cols}, expected {Side}x{Side}");
-        if (n <= 0 || bytes.Length != 16L + (long)n * Side * Side)
-            throw Corrupt(path, $"header says {n} images but the file holds {bytes.Length - 16} pixel bytes");
-        return (bytes[16..], n);
+        var header = IdxImages.Read(bytes) ?? throw Corrupt(path, $"expected an IDX image file (magic 0x{IdxImages.Magic:X8})");
+        if (header.Rows != Side || header.Cols != Side)
+            throw Corrupt(path, $"images are {header.Rows}x{header.Cols}, expected {Side}x{Side}");
+        if (!header.Fits(bytes.Length))
+            throw Corrupt(path, $"header says {header.Count} images but the file holds {bytes.Length - IdxImages.HeaderBytes} pixel bytes");
+        return (bytes[IdxImages.HeaderBytes..], header.Count);
     }
 
     private static long[] ReadLabels(string path, int expected)

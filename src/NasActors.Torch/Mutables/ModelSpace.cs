@@ -47,6 +47,7 @@ public sealed class ModelSpace : IDisposable
     {
         if (inputShape.Length < 2 || inputShape[0] != 1)
             throw new ArgumentException("the example input shape must start with a batch of 1, e.g. [1, 1, 28, 28]");
+        NativeTorch.Configure(); // before the probe's first convolution (see TorchBackendFactory)
         var nodes = Walk(model);
         if (nodes.Length == 0)
             throw new NasUserException($"search space '{name}' has no choices: its model has no LayerChoice, InputChoice, ValueChoice or Repeat");
