@@ -101,7 +101,7 @@ internal static class StrategiesBench
             foreach (var s in Strategies.Select(n => r.ByStrategy[n]))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"    {s.Strategy,-22} best {s.BestId,-5} val {s.BestVal:P2}  test {s.BestTest:P2}  retrained {s.RetrainedTest:P2}  FLOPs {s.BestFlops / 1e6:F2} M | mean val of all {s.MeanVal:P2} | " +
-                    $"{s.Scored} scored ({s.Distinct} distinct), {s.Computed} computed here, search {s.Seconds:F0} s"));
+                    $"{s.Scored} scored ({s.Distinct} distinct), {s.Computed} computed here, search and retrain {s.Seconds:F0} s (memoised work costs 0 s)"));
         }
 
         Console.WriteLine($"over {results.Count} seeds, mean ± sample std; difference = strategy - {Baseline}, paired two-sided t-test on the per-seed differences:");
@@ -262,9 +262,9 @@ internal static class StrategiesBench
                 MergeSlices m => $"merge {m.Round} {string.Join(",", m.Checkpoints)}",
                 ScoreRollout sr => $"score {sr.Rollout.Architecture.CanonicalKey} {sr.Checkpoint} {sr.Split}",
                 // Retraining depends on the architecture, the settings (the same for every strategy) and the checkpoint it starts from.
-                RetrainEpoch re => $"retrain {re.Rollout.Architecture.CanonicalKey} {re.Epoch} {re.Round} {re.Slot} {re.FromCheckpoint}",
+                RetrainEpoch re => $"retrain {re.Rollout.Architecture.CanonicalKey} {re.Settings} {re.Epoch} {re.Round} {re.Slot} {re.FromCheckpoint}",
                 MergeRetrainSlots mr => $"retrain-merge {mr.Epoch} {mr.Round} {string.Join(",", mr.Checkpoints)}",
-                RetrainTest rt => $"retrain-test {rt.Rollout.Architecture.CanonicalKey} {rt.Checkpoint}",
+                RetrainTest rt => $"retrain-test {rt.Rollout.Architecture.CanonicalKey} {rt.Settings} {rt.Checkpoint}",
                 _ => null,
             };
             if (content is null) return await Count(work);

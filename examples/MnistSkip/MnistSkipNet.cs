@@ -56,7 +56,7 @@ public sealed class MnistSkipNet : nn.Module<Tensor, Tensor>
         x = nn.functional.relu(bn2.call(conv2.call(x)));
         var x0 = skipcon.forward(x);
         x = conv3.call(x);
-        if (x0 is not null) x = x.add(x0);
+        if (x0 is not null) x = x.add(x0, HeldScalars.One);
         x = dropout1.call(nn.functional.max_pool2d(x, 2));
         x = dropout2.call(nn.functional.relu(fc1.call(x.flatten(1))));
         return fc2.call(x);

@@ -12,17 +12,23 @@ namespace NasActors.Torch;
 /// </summary>
 public static class NativeTorch
 {
-    private static int _configured;
+    private static readonly Lock Gate = new();
+    private static bool _configured;
 
     /// <summary>Applies the settings once per process, before the first convolution.</summary>
     public static void Configure()
     {
-        if (Interlocked.Exchange(ref _configured, 1) == 1 || !OperatingSystem.IsLinux()) return;
-        _ = torch.get_num_threads(); // TorchSharp loads libtorch (and libtorch_cpu) here
-        try { SetUserEnabledNnpack(GlobalContext(), false); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        // A lock, not a flag: a second caller must not go on to a convolution while the first is still loading libtorch.
+        lock (Gate)
         {
-            // Another libtorch build: NNPACK stays as it is (its warnings too).
+            if (_configured || !OperatingSystem.IsLinux()) return;
+            _configured = true;
+            _ = torch.get_num_threads(); // TorchSharp loads libtorch (and libtorch_cpu) here
+            try { SetUserEnabledNnpack(GlobalContext(), false); }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Another libtorch build: NNPACK stays as it is (its warnings too).
+            }
         }
     }
 

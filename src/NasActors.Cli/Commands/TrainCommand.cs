@@ -12,7 +12,7 @@ internal static class TrainCommand
     public static async Task<int> Run(CliArgs a)
     {
         if (a.Positional.Length != 1)
-            throw new NasUserException("`nas train` takes one architecture file, e.g. `nas train arch.json --config hocon/darts-train-fashion.conf` (an NNI dict or a `nas export` file)");
+            throw new NasUserException("`nas train` takes one architecture file, e.g. `nas train arch.json --config hocon/darts-train-fashion.conf` (an NNI dict, a list of one, or a `nas export` file)");
         var config = a.Option("--config");
         if (config is not null && !File.Exists(config))
             throw new NasUserException($"config file {config} not found; pass an existing file with --config (see hocon/), or none for the defaults");

@@ -19,7 +19,7 @@ internal static class TrainSetup
     public static string Compose(string archFile, string? configFile, IReadOnlyList<string> overrides, string source)
     {
         if (!File.Exists(archFile))
-            throw new NasUserException($"architecture file {archFile} not found; pass the JSON dict NNI or `nas export` wrote");
+            throw new NasUserException($"architecture file {archFile} not found; pass the JSON dict NNI or `nas export` wrote (or a list of one, as `nas random-sample -n 1` writes)");
         var dict = ReadDict(File.ReadAllText(archFile), archFile);
         var fileText = configFile is null ? "" : ConfigFiles.Read(configFile);
         // The file's strategy (if any) is replaced, and its strategy sections dropped (a search's config, e.g. the default
@@ -43,7 +43,7 @@ internal static class TrainSetup
         return text + (userSetSpace ? "" : $"nas.space = {space.Name} # inferred from {Path.GetFileName(archFile)}\n") + line;
     }
 
-    /// <summary>The NNI dict of an architecture file: the file itself, or the best architecture of a `nas export` file.</summary>
+    /// <summary>The NNI dict of an architecture file: the file itself, its one element (a list of one), or the best architecture of a `nas export` file.</summary>
     internal static JsonElement ReadDict(string json, string file)
     {
         JsonDocument doc;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NasActors.Core;
 using NasActors.Core.SearchSpaces;
+using NasActors.Torch.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public sealed class InputChoice : nn.Module, IMutableNode
         {
             InputReduction.Concat => torch.cat([.. chosen], 1),
             InputReduction.Mean => torch.stack([.. chosen]).mean([0]),
-            _ => chosen.Skip(1).Aggregate(chosen[0], (a, b) => a.add(b)),
+            _ => chosen.Skip(1).Aggregate(chosen[0], (a, b) => a.add(b, HeldScalars.One)),
         };
     }
 

@@ -24,7 +24,11 @@ public abstract class ModelSpaceModule : SpaceModule
     /// <summary>One example input, batch of 1: [1, 1, 28, 28] for Fashion-MNIST.</summary>
     public virtual long[] InputShape => [1, 1, FashionMnist.Side, FashionMnist.Side];
 
-    public ModelSpace CreateModelSpace(object spec) => ModelSpace.Create(Name, CreateModel(spec), InputShape);
+    public ModelSpace CreateModelSpace(object spec)
+    {
+        NativeTorch.Configure(); // a model's constructor may already run a convolution (see TorchBackendFactory)
+        return ModelSpace.Create(Name, CreateModel(spec), InputShape);
+    }
 
     public override SearchSpace CreateSpace(object spec)
     {

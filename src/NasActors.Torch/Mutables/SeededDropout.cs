@@ -37,8 +37,10 @@ public sealed class SeededDropout : nn.Module<Tensor, Tensor>, ISeeded
     {
         var p = Rate;
         if (!training || p == 0) return x;
-        using var keep = torch.rand(x.shape, generator: _generator, device: x.device).ge_(p);
-        return x.mul(keep).div(1 - p);
+        using var rate = p.ToScalar(); // held during the calls (see HeldScalars)
+        using var kept = (1 - p).ToScalar();
+        using var keep = torch.rand(x.shape, generator: _generator, device: x.device).ge_(rate);
+        return x.mul(keep).div(kept);
     }
 
     void ISeeded.Seed(long seed) => _generator.manual_seed(seed);

@@ -32,8 +32,10 @@ public sealed class SafeBatchNorm2d : BatchNorm
             // momentum null (a cumulative average) as in TorchSharp: 1 / batches seen.
             if (momentum is null) factor = 1.0 / count.item<long>();
         }
-        // batch_norm takes its doubles as doubles (no Scalars); eval uses the running statistics.
-        return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, factor, eps);
+        // batch_norm takes its doubles as doubles (no Scalars); eval uses the running statistics (batch ones if a user
+        // removed them, as TorchSharp does).
+        var batchStats = training || (running_mean is null && running_var is null);
+        return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, batchStats, factor, eps);
     }
 
     protected override void ValidateInputDimensions(Tensor input)

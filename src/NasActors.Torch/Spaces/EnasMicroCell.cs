@@ -72,7 +72,7 @@ internal sealed class EnasMicroCell : nn.Module<Tensor, Tensor, Tensor>
             var earlier = nodes[..i];
             var x0 = inputs[k].forward(earlier)!;
             var x1 = inputs[k + 1].forward(earlier)!;
-            nodes[i] = ops[k].call(x0).add(ops[k + 1].call(x1));
+            nodes[i] = ops[k].call(x0).add(ops[k + 1].call(x1), HeldScalars.One);
         }
         return output.call(torch.cat(nodes[2..], 1));
     }

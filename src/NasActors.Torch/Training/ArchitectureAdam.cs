@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ internal static class ArchitectureAdam
         var grad = weightDecay != 0 ? g.add(p, wd) : g;
         m.mul_(b1).add_(grad, oneMinusB1);
         v.mul_(b2).addcmul_(grad, grad, oneMinusB2);
-        var denom = v.sqrt().div_(sqrtBias2).add_(epsilon);
+        var denom = v.sqrt().div_(sqrtBias2).add_(epsilon, HeldScalars.One);
         p.addcdiv_(m, denom, negStep);
     }
 }

@@ -107,7 +107,8 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
                 if (settings.AuxiliaryWeight > 0)
                 {
                     var aux = m.Tricks?.TakeAuxiliary() ?? throw new InvalidOperationException($"nas.retrain.auxiliary-weight is set but the {_module.Name} network has no auxiliary head");
-                    loss = loss.add(nn.functional.cross_entropy(aux, y), settings.AuxiliaryWeight);
+                    using var weight = settings.AuxiliaryWeight.ToScalar(); // held during the call (see HeldScalars)
+                    loss = loss.add(nn.functional.cross_entropy(aux, y), weight);
                 }
                 loss.backward();
                 if (settings.GradClip > 0) nn.utils.clip_grad_norm_(m.Params.Select(p => p.P), settings.GradClip);

@@ -1,3 +1,4 @@
+using NasActors.Torch.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ internal static class UnrolledGradient
         using (var muS = mu.ToScalar())
         using (var wd = weightDecay.ToScalar())
             for (var i = 0; i < weights.Count; i++)
-                weights[i].add_(momentum[i].mul(muS).add_(gTrain[i]).add_(weights[i], wd), negXi);
+                weights[i].add_(momentum[i].mul(muS).add_(gTrain[i], HeldScalars.One).add_(weights[i], wd), negXi);
 
         // ∇α and ∇w' of the validation loss at w'.
         var all = autograd.grad([validationLoss()], [.. alphas, .. weights]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NasActors.Core.SearchSpaces.Darts;
 using NasActors.Torch.Mutables;
+using NasActors.Torch.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -69,7 +70,7 @@ internal sealed class DartsNode : nn.Module, IWeightRouter
             var y = module.call(states[k]);
             // Official Cell._compute: drop path in training on every op output but the identity's.
             if (_dropPath is { Probability: > 0 } drop && training && module is not Identity) y = drop.Apply(y);
-            sum = sum is null ? y : sum.add(y);
+            sum = sum is null ? y : sum.add(y, HeldScalars.One);
         }
         return sum!;
     }
@@ -90,7 +91,7 @@ internal sealed class DartsNode : nn.Module, IWeightRouter
             for (var o = 0; o < ops.Count; o++)
             {
                 var y = ops[o].Module.call(states[k]).mul(weights[k][o + 1]);
-                sum = sum is null ? y : sum.add(y);
+                sum = sum is null ? y : sum.add(y, HeldScalars.One);
             }
         }
         return sum!;

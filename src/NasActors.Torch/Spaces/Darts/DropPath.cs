@@ -29,6 +29,7 @@ internal sealed class DropPath
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[0] = n;
-        return x.div(keep).mul(torch.tensor(mask, shape).to(x.device));
+        using var scale = keep.ToScalar(); // held during the call (an implicit temporary can be finalized mid-call)
+        return x.div(scale).mul(torch.tensor(mask, shape).to(x.device));
     }
 }
