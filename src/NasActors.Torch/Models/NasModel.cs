@@ -38,7 +38,6 @@ public sealed class NasModel : IDisposable
     internal static NasModel Create(SpaceModule module, object spec, bool auxiliaryHead, Architecture architecture,
         IReadOnlyDictionary<string, Tensor> weights, ModelInput input, string source)
     {
-        NativeTorch.Configure(); // a library user's process too: no NNPACK warnings
         var space = SupernetCatalog.CreateForRetrain(module, spec, auxiliaryHead);
         try
         {

@@ -47,7 +47,10 @@ public sealed class ModelSpace : IDisposable
     {
         if (inputShape.Length < 2 || inputShape[0] != 1)
             throw new ArgumentException("the example input shape must start with a batch of 1, e.g. [1, 1, 28, 28]");
-        NativeTorch.Configure(); // before the probe's first convolution (see TorchBackendFactory)
+        // Every model becomes a space here (factories, retrain networks, NasModel), so libtorch is configured here, before
+        // the probe's first convolution: switching NNPACK off later changes which kernel runs, and a process would compute
+        // the same step two ways (seen as a retrain test that failed only on a machine NNPACK supports).
+        NativeTorch.Configure();
         var nodes = Walk(model);
         if (nodes.Length == 0)
             throw new NasUserException($"search space '{name}' has no choices: its model has no LayerChoice, InputChoice, ValueChoice or Repeat");

@@ -26,7 +26,7 @@ public abstract class ModelSpaceModule : SpaceModule
 
     public ModelSpace CreateModelSpace(object spec)
     {
-        NativeTorch.Configure(); // a model's constructor may already run a convolution (see TorchBackendFactory)
+        NativeTorch.Configure(); // a model's constructor may already run a convolution (see ModelSpace.Create)
         return ModelSpace.Create(Name, CreateModel(spec), InputShape);
     }
 

@@ -32,9 +32,6 @@ public abstract class TorchBackendFactory : ITrainerBackendFactory, IDisposable
         Train = train;
         Store = new CheckpointStore(checkpointDirectory);
         Threads = intraOpThreads;
-        // Before the first convolution: switching NNPACK off later changes which kernel runs, so a process would
-        // compute the same step two ways (seen as a retrain test that failed only on a machine NNPACK supports).
-        NativeTorch.Configure();
         torch.set_num_threads(intraOpThreads);
         _data = new Lazy<DatasetSplits>(loadData, LazyThreadSafetyMode.ExecutionAndPublication);
         _costs = new Lazy<ICostModel>(countCosts, LazyThreadSafetyMode.ExecutionAndPublication);
