@@ -18,6 +18,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         ["report"] = ["--store", "--out"],
         ["random-sample"] = ["--space", "-n", "--config", "--seed", "--out"],
         ["eval-arch"] = ["--store", "--split", "--out"],
+        ["derive"] = ["--store", "-n", "--seed", "--split", "--out"],
         ["export"] = ["--store", "--top", "--out"],
         ["registry"] = ["--config"],
         ["gen-config"] = ["--space", "--strategy", "--out"],
@@ -39,7 +40,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
         var verb = args[0] is "-h" or "--help" ? "help" : args[0];
         if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, train, resume, status, export, report, registry, gen-config, draw, random-sample, eval-arch, rank-check, evaluate, predict, node (see `nas help`)");
+            throw new NasUserException($"unknown command '{verb}'; use one of: search, train, resume, status, export, report, registry, gen-config, draw, random-sample, eval-arch, derive, rank-check, evaluate, predict, node (see `nas help`)");
         var positional = ImmutableArray.CreateBuilder<string>();
         var options = new Dictionary<string, ImmutableArray<string>.Builder>();
         for (var i = 1; i < args.Length; i++)
@@ -77,6 +78,15 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         if (text is null) return fallback;
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 1
             ? v : throw new NasUserException($"{name} {text} is not a positive whole number");
+    }
+
+    /// <summary>Option <paramref name="name"/> as a whole number (a seed); <paramref name="fallback"/> when it is absent.</summary>
+    public long Integer(string name, long fallback)
+    {
+        var text = Option(name);
+        if (text is null) return fallback;
+        return long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? v : throw new NasUserException($"{name} {text} is not an integer");
     }
 
     public string Store => Option("--store") ?? Environment.GetEnvironmentVariable("NAS_STORE") ?? "experiments";

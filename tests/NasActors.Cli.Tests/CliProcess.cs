@@ -99,6 +99,10 @@ internal sealed class CliProcess : IDisposable
         return File.ReadAllText(file);
     }
 
+    /// <summary>An NNI dict as "key=value;..." whatever its JSON layout (files indent it to different depths).</summary>
+    public static string Choices(System.Text.Json.JsonElement arch) =>
+        string.Join(";", arch.EnumerateObject().Select(p => p.Name + "=" + p.Value.ToString()));
+
     public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args)
     {
         using var p = new CliProcess(args);

@@ -76,6 +76,15 @@ public sealed class DartsTests
         (code, stdout, _) = CliProcess.Run(Short, "status", "killed", "--store", store.Path);
         Assert.Equal(0, code);
         Assert.Contains("epoch 2/2", stdout);
+
+        // `nas derive`: the derived cell first (the search's result), then distinct cells sampled from the weights.
+        var derived = Path.Combine(store.Path, "derived.json");
+        (code, stdout, stderr) = CliProcess.Run(JournalKill.Long, "derive", "killed", "-n", "3", "--store", store.Path, "--out", derived);
+        Assert.True(code == 0, $"derive failed ({code}):\n{stdout}\n{stderr}");
+        Assert.Contains("3 architecture(s) derived by darts", stdout);
+        var rows = JsonDocument.Parse(File.ReadAllText(derived)).RootElement.EnumerateArray().ToList();
+        Assert.Equal(CliProcess.Choices(best), CliProcess.Choices(rows.Single(r => r.GetProperty("index").GetInt32() == 1).GetProperty("architecture")));
+        Assert.Equal(3, rows.Select(r => r.GetProperty("architecture").GetRawText()).Distinct().Count());
     }
 
     [Theory]

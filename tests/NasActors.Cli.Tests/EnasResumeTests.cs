@@ -97,6 +97,20 @@ public sealed class EnasResumeTests
         Assert.Equal(json.GetProperty("top")[0].GetProperty("rollout").GetString(), retrained.GetProperty("rollout").GetString());
         Assert.Equal(1, retrained.GetProperty("epochs").GetInt64());
         Assert.True(retrained.GetProperty("test_accuracy").GetDouble() > 0.12);
+
+        // `nas derive`: the trained policy's samples, distinct, reproducible from the seed, scored with the shared weights.
+        var derived = new[] { "a.json", "b.json" }.Select(f => Path.Combine(store.Path, f)).ToArray();
+        foreach (var file in derived)
+        {
+            (code, stdout, stderr) = CliProcess.Run(Long, "derive", "e", "-n", "5", "--seed", "9", "--store", store.Path, "--out", file);
+            Assert.True(code == 0, $"derive failed ({code}):\n{stdout}\n{stderr}");
+            Assert.Contains("architecture(s) derived by enas-rl (seed 9)", stdout);
+        }
+        Assert.Equal(File.ReadAllText(derived[0]), File.ReadAllText(derived[1]));
+        var archs = JsonDocument.Parse(File.ReadAllText(derived[0])).RootElement.EnumerateArray()
+            .Select(r => r.GetProperty("architecture").GetRawText()).ToList();
+        Assert.InRange(archs.Count, 1, 5);
+        Assert.Equal(archs.Count, archs.Distinct().Count());
     }
 
     [Fact]

@@ -48,4 +48,35 @@ public sealed class EvalArchTests(SmokeRun run)
         BadInputTests.AssertUserError(CliProcess.Run(T, "eval-arch", "no-such", darts, "--store", run.Store), "no experiment 'no-such'");
         BadInputTests.AssertUserError(CliProcess.Run(T, "eval-arch", SmokeRun.Name, "--store", run.Store), "needs an experiment name and an architecture file");
     }
+
+    [Fact]
+    public void Derive_must_score_the_population_best_as_the_search_journaled_them_and_refuse_bad_input()
+    {
+        using var tmp = new TempStore();
+        var export = Path.Combine(tmp.Path, "export.json");
+        var (code, stdout, stderr) = CliProcess.Run(T, "export", SmokeRun.Name, "--store", run.Store, "--out", export, "--top", "3");
+        Assert.True(code == 0, stdout + stderr);
+        using var top = JsonDocument.Parse(File.ReadAllText(export));
+        var expected = top.RootElement.GetProperty("top").EnumerateArray().ToList();
+
+        var derived = Path.Combine(tmp.Path, "derived.json");
+        (code, stdout, stderr) = CliProcess.Run(T, "derive", SmokeRun.Name, "-n", "3", "--store", run.Store, "--out", derived);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("3 architecture(s) derived by spos-evolution (seed", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(derived));
+        var results = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(expected.Count, results.Count);
+        foreach (var r in results)
+        {
+            // The population's best in rank order, rescored with the same last shared weights: the journal's figures.
+            var want = expected[r.GetProperty("index").GetInt32() - 1];
+            Assert.Equal(CliProcess.Choices(want.GetProperty("architecture")), CliProcess.Choices(r.GetProperty("architecture")));
+            Assert.Equal(want.GetProperty("metrics").GetProperty("accuracy").GetDouble(), r.GetProperty("accuracy").GetDouble());
+        }
+
+        BadInputTests.AssertUserError(CliProcess.Run(T, "derive", SmokeRun.Name, "-n", "0", "--store", run.Store), "-n 0 is not a positive whole number");
+        BadInputTests.AssertUserError(CliProcess.Run(T, "derive", SmokeRun.Name, "--seed", "x", "--store", run.Store), "--seed x is not an integer");
+        BadInputTests.AssertUserError(CliProcess.Run(T, "derive", "no-such", "--store", run.Store), "no experiment 'no-such'");
+        BadInputTests.AssertUserError(CliProcess.Run(T, "derive", "--store", run.Store), "`nas derive` needs an experiment name");
+    }
 }

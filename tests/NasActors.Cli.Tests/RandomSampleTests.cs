@@ -30,7 +30,7 @@ public sealed class RandomSampleTests
 
     [Theory]
     [InlineData("needs -n", "random-sample", "--space", "darts")]
-    [InlineData("-n 0 is not a positive integer", "random-sample", "--space", "darts", "-n", "0")]
+    [InlineData("-n 0 is not a positive whole number", "random-sample", "--space", "darts", "-n", "0")]
     [InlineData("no-such-space", "random-sample", "--space", "no-such-space", "-n", "2")]
     [InlineData("has only 64 architectures", "random-sample", "--space", "spos-shufflenet", "-n", "65", "--config", "hocon/smoke.conf")]
     public void Random_sample_must_reject_bad_input_in_one_line(string mustMention, params string[] args) =>

@@ -31,6 +31,9 @@ internal static class Commands
                                                 K distinct random architectures of space S as NNI dicts (JSON list)
           nas eval-arch NAME ARCHS.json [--split validation|test] [--store DIR] [--out FILE]
                                                 score given architectures (NNI dicts, a list, or an export) with NAME's shared weights
+          nas derive NAME [-n K] [--seed S] [--split validation|test] [--store DIR] [--out FILE]
+                                                K architectures from NAME's strategy as it stands (population's best, policy
+                                                samples, DARTS cell and samples of its weights), scored with the shared weights
           nas rank-check NAME [-n K] [--epochs E] [--seed S] [--store DIR] [--out FILE]
                                                 does NAME's supernet rank architectures as training them does? K random
                                                 architectures: shared-weight score vs E epochs alone; Kendall tau, Spearman rho
@@ -58,6 +61,7 @@ internal static class Commands
         "report" => ReportCommand.Run(a),
         "random-sample" => RandomSampleCommand.Run(a),
         "eval-arch" => EvalArchCommand.Run(a),
+        "derive" => DeriveCommand.Run(a),
         "node" => NodeCommand.Run(a),
         "registry" => RegistryCommand.Run(a),
         "gen-config" => GenConfigCommand.Run(a),

@@ -5,6 +5,8 @@ using System.Text.Json;
 using NasActors.Core;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Training;
+using NasActors.Runtime.Configuration;
+using NasActors.Runtime.Hosting;
 
 namespace NasActors.Cli;
 
@@ -21,38 +23,55 @@ internal static class EvalArchCommand
         if (a.Positional.Length != 2)
             throw new NasUserException("`nas eval-arch` needs an experiment name and an architecture file: `nas eval-arch NAME ARCHS.json` (`nas status` lists the experiments)");
         var (name, file) = (a.Positional[0], a.Positional[1]);
-        var split = (a.Option("--split") ?? "validation") switch
-        {
-            "validation" => EvalSplit.Validation,
-            "test" => EvalSplit.Test,
-            var other => throw new NasUserException($"--split {other} is not a split; use validation or test"),
-        };
+        var split = Split(a);
         if (!File.Exists(file)) throw new NasUserException($"architecture file {file} not found; pass an NNI dict, a JSON list of them (`nas random-sample`) or a `nas export` file");
 
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
-        var checkpoint = view.Status.Checkpoint
-                         ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
-        var space = view.Started.ToSpace();
-        var archs = Read(File.ReadAllText(file), file, space);
+        RequireCheckpoint(name, view);
+        var archs = Read(File.ReadAllText(file), file, view.Started.ToSpace());
+        return Task.FromResult(ScoreAndPrint(a, store, name, settings, view, split, $"of {file}", _ => archs));
+    }
 
+    /// <summary>--split: validation (the default) or test.</summary>
+    public static EvalSplit Split(CliArgs a) => (a.Option("--split") ?? "validation") switch
+    {
+        "validation" => EvalSplit.Validation,
+        "test" => EvalSplit.Test,
+        var other => throw new NasUserException($"--split {other} is not a split; use validation or test"),
+    };
+
+    public static string RequireCheckpoint(string name, ExperimentJournal.View view) =>
+        view.Status.Checkpoint
+        ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
+
+    /// <summary>
+    /// Scores the architectures <paramref name="choose"/> names (given a trainer backend of the experiment, for choices
+    /// that need one) with the experiment's latest shared weights, prints them best first and writes them to --out.
+    /// </summary>
+    public static int ScoreAndPrint(CliArgs a, ExperimentStore store, string name, NasSettings settings, ExperimentJournal.View view,
+        EvalSplit split, string source, Func<ITrainerBackend, ImmutableArray<Architecture>> choose)
+    {
+        var checkpoint = RequireCheckpoint(name, view);
+        var space = view.Started.ToSpace();
         // A trainer's backend on this thread: one thread, so one dispose scope per batch stays on it.
         var factory = ExperimentContext.CreateFactory(store, name, settings);
         using var disposeFactory = factory as IDisposable;
         using var backend = factory.Create(settings.Devices[0]);
         var evaluator = backend.Capability<IArchitectureEvaluator>()
                         ?? throw new NasUserException($"the backend of experiment {name} cannot score architectures");
+        var archs = choose(backend);
         var scored = archs.Select((arch, i) => (Index: i + 1, Arch: arch, Metrics: evaluator.Score(arch, checkpoint, split, CancellationToken.None)))
             .OrderByDescending(s => s.Metrics.Accuracy).ThenBy(s => s.Index).ToList();
 
         var inv = CultureInfo.InvariantCulture;
         var splitName = split == EvalSplit.Test ? "test" : "validation";
-        Console.WriteLine($"{archs.Length} architecture(s) of {file} scored with the shared weights {checkpoint} of {name} on the {splitName} split:");
+        Console.WriteLine($"{archs.Length} architecture(s) {source} scored with the shared weights {checkpoint} of {name} on the {splitName} split:");
         var rank = 1;
         foreach (var s in scored)
             Console.WriteLine(string.Create(inv, $"  {rank++,2}. #{s.Index,-3} acc {s.Metrics.Accuracy:P2}  loss {s.Metrics.Loss:F4}  FLOPs {s.Metrics.Flops / 1e6,6:F2} M  params {s.Metrics.Params,9:N0}"));
 
-        if (a.Option("--out") is not { } outPath) return Task.FromResult(0);
+        if (a.Option("--out") is not { } outPath) return 0;
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
@@ -70,9 +89,9 @@ internal static class EvalArchCommand
             w.WriteEndArray();
         }
         if (OutputFile.Write(outPath, Encoding.UTF8.GetString(ms.ToArray()) + "\n", refuseExistingFile: false))
-            return Task.FromResult(0);
+            return 0;
         Console.WriteLine($"wrote the scores to {Path.GetFullPath(outPath)}");
-        return Task.FromResult(0);
+        return 0;
     }
 
     /// <summary>The architectures of <paramref name="file"/>: one dict, a list of dicts, or a `nas export` file's top list.</summary>

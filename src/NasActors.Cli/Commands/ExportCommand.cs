@@ -15,12 +15,9 @@ internal static class ExportCommand
     {
         var store = ExperimentContext.OpenStore(a);
         var name = a.RequireName();
-        var topText = a.Option("--top");
-        int top = 0;
-        if (topText is not null && (!int.TryParse(topText, out top) || top < 1))
-            throw new NasUserException($"--top {topText} is not a positive integer");
+        var top = a.PositiveInt("--top", 0);
         var (settings, view) = StatusCommand.Read(store, name);
-        if (topText is null) top = settings.ExportTopK;
+        if (top == 0) top = settings.ExportTopK;
         var json = Render(settings.Seed, view, top);
         var outPath = a.Option("--out");
         // Written whole or not at all; never over a device, pipe or symbolic link (see OutputFile).

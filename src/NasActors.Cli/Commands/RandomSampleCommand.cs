@@ -20,12 +20,9 @@ internal static class RandomSampleCommand
     {
         if (a.Positional.Length > 0) throw new NasUserException($"`nas random-sample` takes no positional arguments (got '{a.Positional[0]}')");
         var spaceName = a.Option("--space") ?? throw new NasUserException("`nas random-sample` needs --space (`nas registry` lists them)");
-        var nText = a.Option("-n") ?? throw new NasUserException("`nas random-sample` needs -n K, the number of architectures");
-        if (!int.TryParse(nText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-            throw new NasUserException($"-n {nText} is not a positive integer");
-        var seedText = a.Option("--seed") ?? "0";
-        if (!long.TryParse(seedText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed))
-            throw new NasUserException($"--seed {seedText} is not an integer");
+        if (a.Option("-n") is null) throw new NasUserException("`nas random-sample` needs -n K, the number of architectures");
+        var n = a.PositiveInt("-n", 1);
+        var seed = a.Integer("--seed", 0);
         var configPath = a.Option("--config");
         if (configPath is not null && !File.Exists(configPath))
             throw new NasUserException($"config file {configPath} not found");

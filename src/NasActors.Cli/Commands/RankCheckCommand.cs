@@ -27,10 +27,7 @@ internal static class RankCheckCommand
         var epochs = a.PositiveInt("--epochs", 1);
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
-        var seedText = a.Option("--seed");
-        long seed = view.Started.Seed;
-        if (seedText is not null && !long.TryParse(seedText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
-            throw new NasUserException($"--seed {seedText} is not an integer");
+        var seed = a.Integer("--seed", view.Started.Seed);
         var checkpoint = view.Status.Checkpoint
                          ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
         var space = view.Started.ToSpace();

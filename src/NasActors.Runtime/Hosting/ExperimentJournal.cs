@@ -17,8 +17,8 @@ namespace NasActors.Runtime.Hosting;
 /// </summary>
 public static class ExperimentJournal
 {
-    /// <summary>The experiment as journaled: how it started and where its plan stands.</summary>
-    public sealed record View(ExperimentProtocol.Started Started, PlanStatus Status, int Events);
+    /// <summary>The experiment as journaled: how it started and where its plan stands (its status, and the plan's own state for derive).</summary>
+    public sealed record View(ExperimentProtocol.Started Started, PlanStatus Status, int Events, IPlan Plan, object State);
 
     /// <summary>Reads and folds the journal of <paramref name="name"/>; throws <see cref="NasUserException"/> when it cannot.</summary>
     public static View Read(ExperimentStore store, string name, NasSettings settings) => Read(store, name, settings, null);
@@ -82,7 +82,7 @@ public static class ExperimentJournal
                 throw new NasUserException($"event {row.Sequence} ({row.Manifest}) of experiment '{name}' does not follow from the ones before it ({x.Message}); the journal is damaged: restore the store from a backup");
             }
         }
-        return new View(started, plan.Status(state), rows.Count);
+        return new View(started, plan.Status(state), rows.Count, plan, state);
     }
 
     private sealed record Row(long Sequence, string Manifest, byte[] Payload, string Writer, long Ordering);

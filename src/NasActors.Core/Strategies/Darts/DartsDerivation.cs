@@ -1,4 +1,5 @@
 using System.Globalization;
+using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.SearchSpaces.Darts;
 
@@ -28,6 +29,50 @@ public static class DartsDerivation
                 }
             }
         return new Architecture(choices);
+    }
+
+    /// <summary>
+    /// A cell drawn from the weights rather than their argmax (aw_nas's derive samples its controller): per node, two
+    /// distinct incoming edges drawn without replacement with probability proportional to each edge's strength (its
+    /// strongest op other than 'none', as <see cref="Derive"/> ranks them), the stronger in slot 0; on each edge an op
+    /// other than 'none' drawn in proportion to its softmax weight. Every draw comes from <paramref name="rng"/>.
+    /// </summary>
+    public static Architecture Sample(ArchitectureWeights weights, Xoshiro256 rng)
+    {
+        var choices = new List<KeyValuePair<string, string>>();
+        foreach (var cell in DartsSpace.CellTypes)
+            for (var i = DartsSpace.FirstNode; i < DartsSpace.FirstNode + DartsSpace.Nodes; i++)
+            {
+                var edges = Enumerable.Range(0, i).Select(k => (Input: k, Weights: weights.Softmax(cell, i, k))).ToList();
+                var picked = new List<(int Input, double[] Weights, double Strength)>();
+                for (var j = 0; j < DartsSpace.Slots; j++)
+                {
+                    var left = edges.Where(e => picked.All(p => p.Input != e.Input)).ToList();
+                    var e = left[Draw([.. left.Select(x => BestOp(x.Weights).Weight)], rng)];
+                    picked.Add((e.Input, e.Weights, BestOp(e.Weights).Weight));
+                }
+                var slot = 0;
+                foreach (var p in picked.OrderByDescending(p => p.Strength)) // stable: equal strengths keep draw order
+                {
+                    var ops = p.Weights.Select((w, o) => DartsSpace.SearchOps[o] == DartsSpace.Zero ? 0 : w).ToArray();
+                    choices.Add(KeyValuePair.Create(DartsSpace.OpKey(cell, i, slot), DartsSpace.SearchOps[Draw(ops, rng)]));
+                    choices.Add(KeyValuePair.Create(DartsSpace.InputKey(cell, i, slot), p.Input.ToString(CultureInfo.InvariantCulture)));
+                    slot++;
+                }
+            }
+        return new Architecture(choices);
+    }
+
+    /// <summary>An index drawn with probability proportional to <paramref name="w"/> (non-negative, not all zero).</summary>
+    private static int Draw(double[] w, Xoshiro256 rng)
+    {
+        var u = rng.NextDouble() * w.Sum();
+        for (var k = 0; k < w.Length; k++)
+        {
+            if (w[k] > 0 && u < w[k]) return k;
+            u -= w[k];
+        }
+        return Array.FindLastIndex(w, x => x > 0); // rounding left u at the top
     }
 
     /// <summary>The index (in <see cref="DartsSpace.SearchOps"/>) and weight of the largest weight other than 'none'; the first on ties.</summary>

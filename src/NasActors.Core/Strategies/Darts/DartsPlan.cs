@@ -13,7 +13,7 @@ namespace NasActors.Core.Strategies.Darts;
 /// of every epoch, then the cell derived from the last epoch's weights (<see cref="DartsDerivation"/>), scored with the
 /// shared weights on the validation split, tested and (nas.retrain) retrained like every result.
 /// </summary>
-public sealed class DartsPlan : Plan<DartsPlanState>
+public sealed class DartsPlan : Plan<DartsPlanState>, IDerivingPlan
 {
     public const string Name = "darts";
 
@@ -119,4 +119,21 @@ public sealed class DartsPlan : Plan<DartsPlanState>
 
     /// <summary>The cell the latest epoch's weights derive (progress: "the current argmax cell"); null before the first epoch ends.</summary>
     public static SearchSpaces.Architecture? Current(DartsPlanState s) => s.Epochs.IsEmpty ? null : Derived(s).Architecture;
+
+    /// <summary>
+    /// `nas derive`: the cell the latest epoch's weights derive, then cells sampled from those weights
+    /// (<see cref="DartsDerivation.Sample"/>), distinct.
+    /// </summary>
+    public ImmutableArray<SearchSpaces.Architecture> Derive(object state, int count, Randomness.Xoshiro256 rng, WorkContext context)
+    {
+        var s = (DartsPlanState)state;
+        if (s.Epochs.IsEmpty)
+            throw new NasUserException("DARTS has finished no epoch yet, so it has no architecture weights to derive from: resume the experiment until one has");
+        var last = s.Epochs[^1];
+        var weights = ArchitectureWeights.FromSoftmax(last.Normal, last.Reduce);
+        var found = new List<SearchSpaces.Architecture> { DartsDerivation.Derive(weights) };
+        for (var tries = 0; found.Count < count && tries < 10 * count; tries++)
+            if (DartsDerivation.Sample(weights, rng) is var a && !found.Contains(a)) found.Add(a);
+        return [.. found.Take(count)];
+    }
 }

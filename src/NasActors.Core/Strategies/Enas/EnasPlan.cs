@@ -12,7 +12,7 @@ namespace NasActors.Core.Strategies.Enas;
 /// (<see cref="InitPolicy"/>, <see cref="SamplePolicy"/>, <see cref="UpdatePolicy"/>); what to sample next, which rewards
 /// count and the advantages are decided here (<see cref="Reinforce"/>).
 /// </summary>
-public sealed class EnasPlan : Plan<EnasPlanState>
+public sealed class EnasPlan : Plan<EnasPlanState>, IDerivingPlan
 {
     private readonly SupernetSchedule _supernet;
     private readonly Finale _finale;
@@ -133,5 +133,17 @@ public sealed class EnasPlan : Plan<EnasPlanState>
                 new PlanCounter("controller_step", c.Step, Rl.TotalSteps),
                 new PlanCounter("derived", c.Derived.Length, Rl.DeriveSamples), .. _finale.Counters(s.Final)],
             figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>`nas derive`: architectures the current policy samples (as its derive batch does), in draw order, distinct.</summary>
+    public ImmutableArray<SearchSpaces.Architecture> Derive(object state, int count, Randomness.Xoshiro256 rng, WorkContext context)
+    {
+        var policy = ((EnasPlanState)state).Controller.Policy
+                     ?? throw new NasUserException("the ENAS controller has no policy yet: resume the experiment until its controller is created");
+        // Draw in batches until count distinct ones (a policy that has converged repeats itself; a bounded number of tries).
+        var found = new List<SearchSpaces.Architecture>();
+        for (var tries = 0; found.Count < count && tries < 10; tries++)
+            found.AddRange(context.Need<IPolicyBackend>().Sample(policy, count, rng).Where(a => !found.Contains(a)).Distinct());
+        return [.. found.Take(count)];
     }
 }

@@ -11,7 +11,7 @@ namespace NasActors.Core.Strategies.Population;
 /// scored with the trained weights, then test (and optionally retrain) the best. The strategy decides what a
 /// generation holds; this plan decides when.
 /// </summary>
-public sealed class PopulationPlan(ISearchStrategy strategy, OneShotSettings settings, int expectedCandidates) : Plan<PopulationPlanState>
+public sealed class PopulationPlan(ISearchStrategy strategy, OneShotSettings settings, int expectedCandidates) : Plan<PopulationPlanState>, IDerivingPlan
 {
     private readonly SupernetSchedule _supernet = new(settings);
     private readonly Finale _finale = new(settings.Retrain);
@@ -76,5 +76,14 @@ public sealed class PopulationPlan(ISearchStrategy strategy, OneShotSettings set
                 new PlanCounter("generation", s.Search.Generation + 1, strategy.Generations),
                 new PlanCounter("scored", s.Search.Scores.Count, expectedCandidates), .. _finale.Counters(s.Final)],
             figures.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>`nas derive`: the best scored architectures so far, best first (the population the strategy breeds from).</summary>
+    public ImmutableArray<SearchSpaces.Architecture> Derive(object state, int count, Randomness.Xoshiro256 rng, WorkContext context)
+    {
+        var search = ((PopulationPlanState)state).Search;
+        if (search.Scores.IsEmpty)
+            throw new NasUserException($"{Strategy} has scored no architecture yet (its supernet is still training): resume the experiment until it has, or score architectures of your own with `nas eval-arch`");
+        return [.. search.Ranked.Select(r => r.Rollout.Architecture).Distinct().Take(count)];
     }
 }

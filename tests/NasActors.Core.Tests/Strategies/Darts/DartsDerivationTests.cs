@@ -92,4 +92,28 @@ public class DartsDerivationTests
         Assert.Equal("normal 2=sep3(1)+skip(0) 3=dil5(2)+avg(0) 4=sep5(3)+max(1) 5=dil3(4)+skip(2) | reduce 2=max(0)+max(1) 3=skip(2)+max(1) 4=skip(2)+max(0) 5=skip(2)+avg(4)",
             DartsSpace.Summary(a));
     }
+
+    [Fact]
+    public void Sampled_cells_must_be_valid_seeded_and_follow_the_weights()
+    {
+        // Normal node 2: input 0 carries sep_conv_3x3 strongly; input 1 is weak; reduce is uniform.
+        var w = Weights(("normal", 2, 0, "sep_conv_3x3", 6.0), ("normal", 2, 1, "skip_connect", 0.5));
+        var space = DartsSpace.Create(DartsSpec.Default);
+        var samples = Enumerable.Range(0, 400).Select(i => DartsDerivation.Sample(w, Xoshiro256.FromSeed(i))).ToList();
+        foreach (var a in samples)
+        {
+            space.Validate(a);
+            foreach (var cell in DartsSpace.CellTypes)
+                for (var node = DartsSpace.FirstNode; node < DartsSpace.FirstNode + DartsSpace.Nodes; node++)
+                    Assert.NotEqual(a[DartsSpace.InputKey(cell, node, 0)], a[DartsSpace.InputKey(cell, node, 1)]);
+        }
+        Assert.Equal(samples[7], DartsDerivation.Sample(w, Xoshiro256.FromSeed(7)));
+        Assert.True(samples.Distinct().Count() > 300, "samples of near-uniform weights should rarely repeat");
+        // Node 2 has only two inputs, so both are taken, the stronger (input 0) in slot 0; its op is sep_conv_3x3 with
+        // probability e^6 / (e^6 + 6) = 0.985 among the ops other than none.
+        Assert.All(samples, a => Assert.Equal("0", a[DartsSpace.InputKey("normal", 2, 0)]));
+        var sep = samples.Count(a => a[DartsSpace.OpKey("normal", 2, 0)] == "sep_conv_3x3");
+        Assert.InRange(sep, 380, 400);
+        Assert.DoesNotContain(samples, a => a.Choices.Values.Contains(DartsSpace.Zero));
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
 using NasActors.Core.OneShot;
+using NasActors.Core.Randomness;
 using NasActors.Core.Strategies.Enas;
 using NasActors.Core.Tests.Support;
 using NasActors.Core.Training;
@@ -219,5 +220,22 @@ public class EnasPlanTests
         var run = PlanDriver.Run(c.Plan(), c.Backend(), DriverOptions.Shuffled(3));
         var policies = new[] { run.EventsOf<PolicyInitialized>().Single().Policy }.Concat(run.EventsOf<PolicyUpdated>().Select(u => u.Policy)).ToList();
         Assert.Equal(policies.SkipLast(1).Order(), run.Released.Where(r => r.StartsWith("policy-", StringComparison.Ordinal)).Order());
+    }
+
+    [Fact]
+    public void EnasPlan_must_derive_distinct_policy_samples_from_the_seed_and_refuse_before_a_policy_exists()
+    {
+        var c = new Fixtures.EnasCase(Seed: 5);
+        var plan = c.Plan();
+        var backend = c.Backend();
+        var context = new WorkContext(backend, _ => { }, CancellationToken.None);
+        Assert.Contains("no policy yet", Assert.Throws<NasUserException>(() => plan.Derive(plan.Initial, 4, Xoshiro256.FromSeed(1), context)).Message);
+
+        var run = PlanDriver.Run(plan, backend);
+        var a = plan.Derive(run.Final, 4, Xoshiro256.FromSeed(1), context);
+        Assert.Equal(4, a.Distinct().Count());
+        Assert.Equal(a.AsEnumerable(), plan.Derive(run.Final, 4, Xoshiro256.FromSeed(1), context).AsEnumerable()); // seeded (ImmutableArray's own equality is by reference)
+        Assert.NotEqual(a.AsEnumerable(), plan.Derive(run.Final, 4, Xoshiro256.FromSeed(2), context).AsEnumerable());
+        Assert.All(a, c.Space.Validate);
     }
 }

@@ -3,6 +3,7 @@ using CsCheck;
 using NasActors.Core.Engine;
 using NasActors.Core.Experiments;
 using NasActors.Core.OneShot;
+using NasActors.Core.Randomness;
 using NasActors.Core.SearchSpaces;
 using NasActors.Core.Strategies;
 using NasActors.Core.Strategies.Population;
@@ -235,5 +236,25 @@ public class PopulationPlanTests
         Assert.Equal(status.Test!.Id, status.Retrained!.Id);
         Assert.Contains("best_accuracy", status.Figures.Keys);
         Assert.Equal(status.Ranking[0].Metrics.Accuracy, status.Figures["best_accuracy"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void PopulationPlan_must_derive_its_best_scored_architectures_best_first_and_refuse_before_any_score(string strategy)
+    {
+        var c = new Fixtures.PopulationCase(strategy, Seed: 3, Slots: 1);
+        var plan = c.Plan();
+        var backend = c.Backend();
+        var context = new WorkContext(backend, _ => { }, CancellationToken.None);
+        var e = Assert.Throws<NasUserException>(() => plan.Derive(plan.Initial, 3, Xoshiro256.FromSeed(1), context));
+        Assert.Contains("has scored no architecture yet", e.Message);
+
+        var run = PlanDriver.Run(plan, backend);
+        var state = (PopulationPlanState)run.Final;
+        var derived = plan.Derive(state, 3, Xoshiro256.FromSeed(1), context);
+        Assert.Equal(state.Search.Ranked.Take(3).Select(r => r.Rollout.Architecture), derived);
+        Assert.Equal(3, derived.Distinct().Count());
+        var all = plan.Derive(state, 100_000, Xoshiro256.FromSeed(1), context);
+        Assert.Equal(state.Search.Scores.Count, all.Length); // never more than it scored, each once
     }
 }
