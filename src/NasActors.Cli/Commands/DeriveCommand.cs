@@ -22,8 +22,8 @@ internal static class DeriveCommand
         var seed = a.Integer("--seed", view.Started.Seed);
         var plan = view.Plan as IDerivingPlan
                    ?? throw new NasUserException($"experiment {name} ran {view.Plan.Strategy}, which has no strategy state to derive architectures from; score architectures of your own with `nas eval-arch {name} ARCHS.json`");
-        EvalArchCommand.RequireCheckpoint(name, view);
-        return Task.FromResult(EvalArchCommand.ScoreAndPrint(a, store, name, settings, view, split,
+        var checkpoint = EvalArchCommand.RequireCheckpoint(name, view);
+        return Task.FromResult(EvalArchCommand.ScoreAndPrint(a, store, name, settings, view, checkpoint, split,
             $"derived by {view.Plan.Strategy} (seed {seed})",
             backend =>
             {

@@ -28,9 +28,9 @@ internal static class EvalArchCommand
 
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
-        RequireCheckpoint(name, view);
+        var checkpoint = RequireCheckpoint(name, view);
         var archs = Read(File.ReadAllText(file), file, view.Started.ToSpace());
-        return Task.FromResult(ScoreAndPrint(a, store, name, settings, view, split, $"of {file}", _ => archs));
+        return Task.FromResult(ScoreAndPrint(a, store, name, settings, view, checkpoint, split, $"of {file}", _ => archs));
     }
 
     /// <summary>--split: validation (the default) or test.</summary>
@@ -41,18 +41,18 @@ internal static class EvalArchCommand
         var other => throw new NasUserException($"--split {other} is not a split; use validation or test"),
     };
 
+    /// <summary>The experiment's latest shared weights; one line saying to resume it when it has none yet.</summary>
     public static string RequireCheckpoint(string name, ExperimentJournal.View view) =>
         view.Status.Checkpoint
         ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
 
     /// <summary>
     /// Scores the architectures <paramref name="choose"/> names (given a trainer backend of the experiment, for choices
-    /// that need one) with the experiment's latest shared weights, prints them best first and writes them to --out.
+    /// that need one) with the shared weights <paramref name="checkpoint"/>, prints them best first and writes them to --out.
     /// </summary>
     public static int ScoreAndPrint(CliArgs a, ExperimentStore store, string name, NasSettings settings, ExperimentJournal.View view,
-        EvalSplit split, string source, Func<ITrainerBackend, ImmutableArray<Architecture>> choose)
+        string checkpoint, EvalSplit split, string source, Func<ITrainerBackend, ImmutableArray<Architecture>> choose)
     {
-        var checkpoint = RequireCheckpoint(name, view);
         var space = view.Started.ToSpace();
         // A trainer's backend on this thread: one thread, so one dispose scope per batch stays on it.
         var factory = ExperimentContext.CreateFactory(store, name, settings);

@@ -28,8 +28,7 @@ internal static class RankCheckCommand
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
         var seed = a.Integer("--seed", view.Started.Seed);
-        var checkpoint = view.Status.Checkpoint
-                         ?? throw new NasUserException($"experiment {name} has no shared weights yet ({view.Status.Phase}); resume it until it has trained some (`nas resume {name}`)");
+        var checkpoint = EvalArchCommand.RequireCheckpoint(name, view);
         var space = view.Started.ToSpace();
         if (space.Size < n)
             throw new NasUserException(string.Create(CultureInfo.InvariantCulture, $"space {space.Name} has only {space.Size:N0} architectures; use -n {space.Size} or fewer"));

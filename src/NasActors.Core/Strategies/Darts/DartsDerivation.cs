@@ -43,13 +43,13 @@ public static class DartsDerivation
         foreach (var cell in DartsSpace.CellTypes)
             for (var i = DartsSpace.FirstNode; i < DartsSpace.FirstNode + DartsSpace.Nodes; i++)
             {
-                var edges = Enumerable.Range(0, i).Select(k => (Input: k, Weights: weights.Softmax(cell, i, k))).ToList();
+                var edges = Enumerable.Range(0, i).Select(k => weights.Softmax(cell, i, k))
+                    .Select((w, k) => (Input: k, Weights: w, Strength: BestOp(w).Weight)).ToList();
                 var picked = new List<(int Input, double[] Weights, double Strength)>();
                 for (var j = 0; j < DartsSpace.Slots; j++)
                 {
-                    var left = edges.Where(e => picked.All(p => p.Input != e.Input)).ToList();
-                    var e = left[Draw([.. left.Select(x => BestOp(x.Weights).Weight)], rng)];
-                    picked.Add((e.Input, e.Weights, BestOp(e.Weights).Weight));
+                    var left = edges.Except(picked).ToList();
+                    picked.Add(left[Draw([.. left.Select(e => e.Strength)], rng)]);
                 }
                 var slot = 0;
                 foreach (var p in picked.OrderByDescending(p => p.Strength)) // stable: equal strengths keep draw order
