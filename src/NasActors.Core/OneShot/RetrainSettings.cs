@@ -14,6 +14,11 @@ namespace NasActors.Core.OneShot;
 /// <param name="Slots">Data-parallel slots: each trains every Slots-th batch of a round from the round's weights, then they are averaged.</param>
 /// <param name="Rounds">Rounds per epoch: the epoch's batches in this many consecutive runs, each ending with the slots
 /// averaged and a checkpoint journaled (more rounds: closer to one SGD over all slots' batches, and a kill loses less).</param>
+/// <param name="CropPadding">Random crop of each training image from it padded by this many pixels (RandomCrop(side, padding)); 0 = off.
+/// For data without augmentation of its own (Fashion-MNIST; CIFAR-10's is nas.data.augment).</param>
+/// <param name="Flip">Horizontal flip of each training image with probability 1/2, for the same data.</param>
+/// <param name="IncludeValidation">Train on the validation split too (every image but the test split's), as DARTS's final
+/// training uses the whole training set; the test split stays unseen.</param>
 public sealed record RetrainSettings(
     int Epochs,
     int BatchSize,
@@ -26,7 +31,10 @@ public sealed record RetrainSettings(
     double DropPath,
     double AuxiliaryWeight,
     int Slots = 1,
-    int Rounds = 1)
+    int Rounds = 1,
+    int CropPadding = 0,
+    bool Flip = false,
+    bool IncludeValidation = false)
 {
     public static readonly RetrainSettings Off = new(0, 96, 0.025, 0, 0.9, 3e-4, 5, 0, 0, 0);
 

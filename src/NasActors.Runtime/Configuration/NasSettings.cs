@@ -106,6 +106,9 @@ public sealed record NasSettings(
             r.Duration("nas.trainers.synthetic-cost", allowZero: true));
         partial = partial with { RetrainSpaceSpec = RetrainSpace(config, r, spaceModule, source) };
         CheckTricks(partial.Retrain, spaceModule, source);
+        // Fashion-MNIST is never augmented by nas.data; cifar10's crop and flip (nas.data.augment) already apply to retraining.
+        if (partial.Retrain.Enabled && (partial.Retrain.CropPadding > 0 || partial.Retrain.Flip) && data.Dataset != "fashion-mnist" && data.Augment)
+            throw new NasUserException($"nas.retrain.crop-padding / flip in {source}: {data.Dataset} training images are already cropped and flipped by nas.data.augment = on; set nas.retrain.crop-padding = 0 and flip = off");
         CheckPair(spaceModule, spaceSpec, strategyModule, source); // before the strategy's own checks: a pair that cannot run says so first
         var strategySettings = strategyModule.ReadSettings(r.Section("nas.strategies." + strategyModule.Name), partial.Engine);
         var settings = partial with { StrategySettings = strategySettings };
@@ -125,7 +128,10 @@ public sealed record NasSettings(
         r.Int("nas.retrain.cutout", 0, 64),
         r.Double("nas.retrain.drop-path", 0, 0.95),
         r.Double("nas.retrain.auxiliary-weight", 0, 100),
-        Rounds: r.Int("nas.retrain.rounds-per-epoch", 1, 10_000));
+        Rounds: r.Int("nas.retrain.rounds-per-epoch", 1, 10_000),
+        CropPadding: r.Int("nas.retrain.crop-padding", 0, 16),
+        Flip: r.Bool("nas.retrain.flip"),
+        IncludeValidation: r.Bool("nas.retrain.include-validation"));
 
     /// <summary>nas.retrain.space: keys of the selected space's section, read over it by the space's module (null: none set).</summary>
     private static object? RetrainSpace(Akka.Configuration.Config config, ConfigReader r, SpaceModule space, string source)
@@ -198,13 +204,16 @@ public sealed record NasSettings(
         ? new { Data.ValidationSize, Data.TrainLimit }
         : new { Data.ValidationSize, Data.TrainLimit, Data.Dataset, Data.Augment, Data.Cutout };
 
-    /// <summary>nas.retrain as written before rounds-per-epoch existed when it is 1 (one round per epoch is what ran), so those experiments resume.</summary>
+    /// <summary>nas.retrain as written before rounds-per-epoch, crop-padding, flip and include-validation existed when they are at their defaults (what ran then), so those experiments resume.</summary>
     private JsonElement RetrainFingerprint
     {
         get
         {
             var node = JsonSerializer.SerializeToNode(Retrain)!.AsObject();
             if (Retrain.Rounds == 1) node.Remove(nameof(Retrain.Rounds));
+            if (Retrain.CropPadding == 0) node.Remove(nameof(Retrain.CropPadding));
+            if (!Retrain.Flip) node.Remove(nameof(Retrain.Flip));
+            if (!Retrain.IncludeValidation) node.Remove(nameof(Retrain.IncludeValidation));
             return JsonSerializer.SerializeToElement(node);
         }
     }

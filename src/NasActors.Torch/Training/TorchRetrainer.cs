@@ -39,6 +39,7 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
     private readonly int _evalBatchSize;
     private Model? _model;
     private BatchSchedule? _schedule;
+    private ImageDataset? _scheduled; // the images _schedule walks
     private string? _live; // the checkpoint the model's state equals right now, if any
 
     /// <summary>One fixed network with its optimizer state, for one architecture.</summary>
@@ -76,7 +77,7 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
         ct.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         var m = Prepare(architecture, settings);
-        var schedule = Schedule(settings.BatchSize);
+        var schedule = Schedule(settings);
         if (fromCheckpoint is null) InitFresh(m);
         else Load(m, fromCheckpoint);
         _live = null;
@@ -202,17 +203,19 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
         }
     }
 
-    private BatchSchedule Schedule(int batchSize)
+    private BatchSchedule Schedule(RetrainSettings settings)
     {
+        var images = settings.IncludeValidation ? _data.TrainAndValidation : _data.Train;
         // Its own stream: the retrain's batch order is not the supernet's.
-        if (_schedule is { } s && s.BatchSize == batchSize) return s;
-        return _schedule = new BatchSchedule(_data.Train, batchSize, Xoshiro256.Derive(_seed, StreamTags.Retrain));
+        if (_schedule is { } s && s.BatchSize == settings.BatchSize && ReferenceEquals(_scheduled, images)) return s;
+        _scheduled = images;
+        return _schedule = new BatchSchedule(images, settings.BatchSize, Xoshiro256.Derive(_seed, StreamTags.Retrain));
     }
 
-    /// <summary>CIFAR-10's crop and flip (nas.data.augment) with the retrain's cutout; other data: the cutout alone (0: nothing).</summary>
+    /// <summary>CIFAR-10's crop and flip (nas.data.augment) with the retrain's cutout; other data: the retrain's own crop, flip and cutout (all off: nothing).</summary>
     private CifarAugment? Augment(RetrainSettings settings) =>
         _data.Augment is { } a ? a with { Cutout = settings.Cutout }
-        : settings.Cutout > 0 ? new CifarAugment(Padding: 0, Flip: false, Cutout: settings.Cutout)
+        : settings.Cutout > 0 || settings.CropPadding > 0 || settings.Flip ? new CifarAugment(settings.CropPadding, settings.Flip, settings.Cutout)
         : null;
 
     /// <summary>

@@ -289,6 +289,23 @@ public sealed class NasSettingsTests
         Assert.StartsWith("f0155286faa9", Settings(Before).ResultHash);
         Assert.Equal(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 1").ResultHash);
         Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 10").ResultHash);
+        // The same for crop-padding and flip: at their defaults, what ran before they existed.
+        Assert.Equal(Settings(Before).ResultHash, Settings(Before + "nas.retrain { crop-padding = 0, flip = off, include-validation = off }").ResultHash);
+        Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.include-validation = on").ResultHash);
+        Assert.True(Settings(Before + "nas.retrain.include-validation = on").Retrain.IncludeValidation);
+        Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.crop-padding = 2").ResultHash);
+        Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.flip = on").ResultHash);
+        Assert.Equal((2, true), (Settings(Before + "nas.retrain { crop-padding = 2, flip = on }").Retrain.CropPadding, Settings(Before + "nas.retrain.flip = on").Retrain.Flip));
+    }
+
+    [Theory]
+    [InlineData("nas.retrain.crop-padding = 2", "already cropped and flipped by nas.data.augment = on")]
+    [InlineData("nas.retrain.flip = on", "set nas.retrain.crop-padding = 0 and flip = off")]
+    [InlineData("nas.retrain.crop-padding = 17", "nas.retrain.crop-padding")]
+    public void NasSettings_must_refuse_a_retrain_crop_or_flip_that_cannot_apply(string text, string expected)
+    {
+        var e = Rejects("nas.data.dataset = cifar10\nnas.space = darts\nnas.retrain.epochs = 2\n" + text);
+        Assert.Contains(expected, e.Message);
     }
 
     [Fact]

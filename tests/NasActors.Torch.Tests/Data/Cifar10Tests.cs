@@ -158,6 +158,19 @@ public class Cifar10Tests
             Assert.True(found, $"image {i} is not a shifted copy");
         }
 
+        // One channel (Fashion-MNIST, nas.retrain.crop-padding 2): shifted by at most 2, the border Fashion-MNIST's black.
+        var gray = torch.rand(6, 1, 28, 28).add(1f);
+        var shifted = new CifarAugment(2, false, 0).Apply(gray, rng);
+        var black = torch.tensor(-FashionMnist.Mean / FashionMnist.Std);
+        for (var i = 0; i < 6; i++)
+        {
+            var found = false;
+            for (var dy = -2; dy <= 2 && !found; dy++)
+                for (var dx = -2; dx <= 2 && !found; dx++)
+                    found = shifted[i].allclose(torch.nn.functional.pad(gray[i].sub(black), [2, 2, 2, 2]).add(black)[.., (2 + dy)..(30 + dy), (2 + dx)..(30 + dx)], rtol: 0, atol: 1e-5);
+            Assert.True(found, $"gray image {i} is not a shifted copy");
+        }
+
         // Cutout only: a square of at most 16x16 (clipped at the border) set to 0 in every channel, the rest unchanged.
         var cut = new CifarAugment(0, false, 16).Apply(x, rng);
         for (var i = 0; i < 24; i++)

@@ -14,9 +14,9 @@ public class RetrainTests
     private static readonly Action<TrainProgress> Ignore = _ => { };
     private static readonly CancellationToken None = CancellationToken.None;
 
-    /// <summary>Every trick of the DARTS tutorial on, on 320 synthetic images in batches of 32 (10 per epoch).</summary>
+    /// <summary>Every trick of the DARTS tutorial on, and Fashion-MNIST's crop and flip, on 320 synthetic images in batches of 32 (10 per epoch).</summary>
     private static RetrainSettings Tricks(int epochs = 3, int slots = 1, double aux = 0.4) =>
-        new(epochs, 32, 0.025, 0, 0.9, 3e-4, 5, Cutout: 8, DropPath: 0.2, AuxiliaryWeight: aux, slots);
+        new(epochs, 32, 0.025, 0, 0.9, 3e-4, 5, Cutout: 8, DropPath: 0.2, AuxiliaryWeight: aux, slots, CropPadding: 2, Flip: true);
 
     private static TorchSupernetFactory Factory(string dir) =>
         new(new DartsModule(), new DartsSpec(4, 3, DartsSpec.FashionMnist), [], TinySpecs.Train(), TinySpecs.Data(), dir, intraOpThreads: 1,
@@ -93,6 +93,36 @@ public class RetrainTests
         var with = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1, aux: 0.4), 0, 0, 0, null, Ignore, None);
         // The auxiliary cross-entropy (about ln 10 at first) weighted 0.4 is added to the main loss.
         Assert.True(with.MeanLoss > without.MeanLoss + 0.4, $"{with.MeanLoss} vs {without.MeanLoss}");
+    }
+
+    [Fact]
+    public void Retrain_must_crop_and_flip_fashion_images_only_when_asked()
+    {
+        using var dir = new TempDirectory();
+        using var factory = Factory(dir.Path);
+        using var backend = factory.Create("cpu");
+        var arch = Arch(factory);
+        var plain = Tricks(epochs: 1) with { CropPadding = 0, Flip = false };
+        string Trained(RetrainSettings s) => backend.Retrainer().TrainEpoch(arch, s, 0, 0, 0, null, Ignore, None).Checkpoint;
+        var none = Trained(plain);
+        Assert.Equal(none, Trained(plain));
+        Assert.NotEqual(none, Trained(plain with { CropPadding = 2 }));
+        Assert.NotEqual(none, Trained(plain with { Flip = true }));
+        Assert.Equal(Trained(plain with { Flip = true }), Trained(plain with { Flip = true })); // seeded
+    }
+
+    [Fact]
+    public void Retrain_must_train_on_the_validation_split_too_only_when_asked()
+    {
+        using var dir = new TempDirectory();
+        using var factory = Factory(dir.Path);
+        using var backend = factory.Create("cpu");
+        var arch = Arch(factory);
+        var split = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1), 0, 0, 0, null, Ignore, None);
+        var all = backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1) with { IncludeValidation = true }, 0, 0, 0, null, Ignore, None);
+        Assert.Equal((320, 384), (split.Images, all.Images)); // 320 training + 64 validation images, 12 batches of 32
+        Assert.Equal(split.Checkpoint, backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1), 0, 0, 0, null, Ignore, None).Checkpoint); // back to the split alone
+        Assert.Equal(all.Checkpoint, backend.Retrainer().TrainEpoch(arch, Tricks(epochs: 1) with { IncludeValidation = true }, 0, 0, 0, null, Ignore, None).Checkpoint);
     }
 
     [Fact]
