@@ -289,7 +289,7 @@ public sealed class NasSettingsTests
         Assert.StartsWith("f0155286faa9", Settings(Before).ResultHash);
         Assert.Equal(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 1").ResultHash);
         Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.rounds-per-epoch = 10").ResultHash);
-        // The same for crop-padding and flip: at their defaults, what ran before they existed.
+        // The same for crop-padding, flip and include-validation: at their defaults, what ran before they existed.
         Assert.Equal(Settings(Before).ResultHash, Settings(Before + "nas.retrain { crop-padding = 0, flip = off, include-validation = off }").ResultHash);
         Assert.NotEqual(Settings(Before).ResultHash, Settings(Before + "nas.retrain.include-validation = on").ResultHash);
         Assert.True(Settings(Before + "nas.retrain.include-validation = on").Retrain.IncludeValidation);
