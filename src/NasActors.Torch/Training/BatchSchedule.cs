@@ -14,6 +14,9 @@ namespace NasActors.Torch.Training;
 internal sealed class BatchSchedule
 {
     private readonly ImageDataset _train;
+
+    /// <summary>The images this schedule walks.</summary>
+    public ImageDataset Images => _train;
     private readonly int _batchSize;
     private readonly long _seed;
     // Recently used permutations by stream seed: a slice walks one epoch at a time, recalibration reuses one.

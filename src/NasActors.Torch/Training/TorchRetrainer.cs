@@ -39,7 +39,6 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
     private readonly int _evalBatchSize;
     private Model? _model;
     private BatchSchedule? _schedule;
-    private ImageDataset? _scheduled; // the images _schedule walks
     private string? _live; // the checkpoint the model's state equals right now, if any
 
     /// <summary>One fixed network with its optimizer state, for one architecture.</summary>
@@ -207,8 +206,7 @@ internal sealed class TorchRetrainer : IRetrainer, IDisposable
     {
         var images = settings.IncludeValidation ? _data.TrainAndValidation : _data.Train;
         // Its own stream: the retrain's batch order is not the supernet's.
-        if (_schedule is { } s && s.BatchSize == settings.BatchSize && ReferenceEquals(_scheduled, images)) return s;
-        _scheduled = images;
+        if (_schedule is { } s && s.BatchSize == settings.BatchSize && ReferenceEquals(s.Images, images)) return s;
         return _schedule = new BatchSchedule(images, settings.BatchSize, Xoshiro256.Derive(_seed, StreamTags.Retrain));
     }
 
