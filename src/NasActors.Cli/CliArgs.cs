@@ -1,95 +1,62 @@
 using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
 using NasActors.Core;
 
 namespace NasActors.Cli;
 
 /// <summary>
-/// Parsed command line: a verb, positional arguments and options. Hand-written so that every mistake becomes one
-/// line naming the option and exit code 2, like every other user error.
+/// A command line as the commands read it: the verb, its positional arguments and its options' values (a default from
+/// <see cref="CliGrammar"/> where the option has one). System.CommandLine parses; every parse error becomes one line
+/// and exit code 2, like every other user error.
 /// </summary>
-internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, ImmutableDictionary<string, ImmutableArray<string>> Options)
+/// <param name="Builtin">A parse the library answers itself (--help, --version, [suggest]): invoke it instead.</param>
+internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, ImmutableDictionary<string, object> Values, ParseResult? Builtin = null)
 {
-    private static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed = new Dictionary<string, ImmutableHashSet<string>>
+    /// <param name="commandName">How hints name the program: "nas", or a program's own name (Nas.CommandName).</param>
+    public static CliArgs Parse(string[] args, string commandName = "nas")
     {
-        ["search"] = ["--config", "--name", "--store", "--set", "--cluster", "--seeds", "--node-config", "--quiet"],
-        ["node"] = ["--config", "--role", "--seeds", "--host", "--port", "--devices", "--store", "--journal", "--set", "--allow-insecure"],
-        ["resume"] = ["--store", "--quiet"],
-        ["status"] = ["--store", "--lineage"],
-        ["report"] = ["--store", "--out"],
-        ["random-sample"] = ["--space", "-n", "--config", "--seed", "--out"],
-        ["eval-arch"] = ["--store", "--split", "--out"],
-        ["derive"] = ["--store", "-n", "--seed", "--split", "--out"],
-        ["export"] = ["--store", "--top", "--out"],
-        ["registry"] = ["--config"],
-        ["gen-config"] = ["--space", "--strategy", "--out"],
-        ["draw"] = ["--out"],
-        ["train"] = ["--config", "--name", "--store", "--set", "--quiet"],
-        ["evaluate"] = ["--data"],
-        ["rank-check"] = ["--store", "-n", "--epochs", "--seed", "--out"],
-        ["predict"] = ["--top"],
-        ["help"] = [],
-    }.ToImmutableDictionary();
+        // No command at all: the default job, a search with every option at its default.
+        var result = CliGrammar.Root.Parse(args.Length == 0 ? ["search"] : args, CliGrammar.Parsing);
+        var command = result.CommandResult.Command;
+        // --help, --version and the shell's [suggest] directive: the library answers them, whatever else the line has.
+        if (result.Action is not null and not System.CommandLine.Invocation.ParseErrorAction)
+            return new CliArgs("builtin", [], ImmutableDictionary<string, object>.Empty, result);
+        if (command is RootCommand && result.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } unknown)
+            throw new NasUserException($"unknown command '{unknown}'; use one of: {string.Join(", ", CliGrammar.Root.Subcommands.Select(c => c.Name))} (see `{commandName} --help`)");
+        if (result.Errors.Count > 0)
+            throw new NasUserException($"{result.Errors[0].Message.TrimEnd('.')} (see `{commandName} {(command is RootCommand ? "" : command.Name + " ")}--help`)");
 
-    /// <summary>Options that take no value.</summary>
-    private static readonly ImmutableHashSet<string> Flags = ["--cluster", "--allow-insecure", "--lineage", "--quiet"];
-
-    public bool Flag(string name) => Options.ContainsKey(name);
-
-    public static CliArgs Parse(string[] args)
-    {
-        if (args.Length == 0) return new CliArgs("search", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
-        var verb = args[0] is "-h" or "--help" ? "help" : args[0];
-        if (!Allowed.TryGetValue(verb, out var allowed))
-            throw new NasUserException($"unknown command '{verb}'; use one of: search, train, resume, status, export, report, registry, gen-config, draw, random-sample, eval-arch, derive, rank-check, evaluate, predict, node (see `nas help`)");
-        var positional = ImmutableArray.CreateBuilder<string>();
-        var options = new Dictionary<string, ImmutableArray<string>.Builder>();
-        for (var i = 1; i < args.Length; i++)
-        {
-            var a = args[i];
-            if (a is "-h" or "--help") return new CliArgs("help", [], ImmutableDictionary<string, ImmutableArray<string>>.Empty);
-            // "--name" options, and one-letter ones ("-n K", as aw_nas's random-sample has it).
-            var isOption = a.StartsWith("--", StringComparison.Ordinal) || (a.Length == 2 && a[0] == '-' && char.IsAsciiLetter(a[1]));
-            if (!isOption) { positional.Add(a); continue; }
-            string key = a, value;
-            var eq = a.IndexOf('=');
-            if (eq > 0) { key = a[..eq]; value = a[(eq + 1)..]; }
-            else if (Flags.Contains(a)) value = "on";
-            else
-            {
-                if (i + 1 >= args.Length) throw new NasUserException($"option {a} needs a value");
-                value = args[++i];
-            }
-            if (!allowed.Contains(key))
-                throw new NasUserException($"`nas {verb}` has no option {key}; it takes: {(allowed.IsEmpty ? "none" : string.Join(", ", allowed.Order()))}");
-            if (!options.TryGetValue(key, out var list)) options[key] = list = ImmutableArray.CreateBuilder<string>();
-            if (key != "--set" && list.Count > 0) throw new NasUserException($"option {key} given twice");
-            list.Add(value);
-        }
-        return new CliArgs(verb, positional.ToImmutable(), options.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutable()));
+        var positional = command.Arguments.SelectMany(a => result.GetValue((Argument<string[]>)a) ?? []).ToImmutableArray();
+        // The library takes an unknown option for a positional argument; name it as the mistake it is.
+        if (positional.FirstOrDefault(p => p.Length > 1 && p[0] == '-' && !double.TryParse(p, CultureInfo.InvariantCulture, out _)) is { } option)
+            throw new NasUserException($"`{commandName} {command.Name}` has no option {option.Split('=')[0]}; it takes: {string.Join(", ", command.Options.Where(o => !o.Hidden && o.Name is not ("--help")).Select(o => o.Name).Order())}");
+        var values = ImmutableDictionary.CreateBuilder<string, object>();
+        foreach (var o in command.Options)
+            if (result.GetResult(o) is { } r && r.GetValueOrDefault<object>() is { } v) values[o.Name] = v;
+        return new CliArgs(command.Name, positional, values.ToImmutable());
     }
 
-    public string? Option(string name) => Options.TryGetValue(name, out var v) ? v[0] : null;
-    public ImmutableArray<string> All(string name) => Options.TryGetValue(name, out var v) ? v : [];
+    public bool Flag(string name) => Values.TryGetValue(name, out var v) && v is true;
 
-    /// <summary>Option <paramref name="name"/> as a positive whole number; <paramref name="fallback"/> when it is absent.</summary>
-    public int PositiveInt(string name, int fallback)
-    {
-        var text = Option(name);
-        if (text is null) return fallback;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 1
-            ? v : throw new NasUserException($"{name} {text} is not a positive whole number");
-    }
+    public string? Option(string name) => Values.TryGetValue(name, out var v) ? v as string : null;
 
-    /// <summary>Option <paramref name="name"/> as a whole number (a seed); <paramref name="fallback"/> when it is absent.</summary>
-    public long Integer(string name, long fallback)
-    {
-        var text = Option(name);
-        if (text is null) return fallback;
-        return long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v)
-            ? v : throw new NasUserException($"{name} {text} is not an integer");
-    }
+    /// <summary>A text option that has a default in the grammar.</summary>
+    public string Defaulted(string name) => Option(name) ?? throw new InvalidOperationException($"{name} has no default in CliGrammar");
 
-    public string Store => Option("--store") ?? Environment.GetEnvironmentVariable("NAS_STORE") ?? "experiments";
+    public ImmutableArray<string> All(string name) => Values.TryGetValue(name, out var v) && v is string[] list ? [.. list] : [];
+
+    /// <summary>A count option (-n, --top, --epochs) that has a default in the grammar, checked positive there.</summary>
+    public int Count(string name) => CountIfGiven(name) ?? throw new InvalidOperationException($"{name} has no default in CliGrammar");
+
+    /// <summary>A count option without a default: null when absent.</summary>
+    public int? CountIfGiven(string name) => Values.TryGetValue(name, out var v) ? (int)v : null;
+
+    /// <summary>--seed: its value; <paramref name="fallback"/> when absent (for commands whose default is not a constant).</summary>
+    public long Seed(long? fallback = null) => Values.TryGetValue("--seed", out var v) ? (long)v
+        : fallback ?? throw new InvalidOperationException("--seed has no default in CliGrammar");
+
+    public string Store => Option("--store") ?? "experiments";
 
     public string RequireName(int maxPositional = 1)
     {

@@ -27,7 +27,7 @@ public static class Nas
     {
         try
         {
-            var parsed = CliArgs.Parse(args);
+            var parsed = CliArgs.Parse(args, CommandName);
             // Verbs that may run libtorch (training, scoring, building a plugin's space); loading it costs ~0.7 s, so
             // status, export, report, draw and help go without.
             if (parsed.Verb is "search" or "resume" or "train" or "eval-arch" or "rank-check" or "evaluate" or "predict" or "node" or "registry" or "random-sample" or "gen-config")

@@ -15,11 +15,11 @@ internal static class DeriveCommand
     public static Task<int> Run(CliArgs a)
     {
         var name = a.RequireName();
-        var count = a.PositiveInt("-n", 10);
+        var count = a.Count("-n");
         var split = EvalArchCommand.Split(a);
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
-        var seed = a.Integer("--seed", view.Started.Seed);
+        var seed = a.Seed(view.Started.Seed);
         var plan = view.Plan as IDerivingPlan
                    ?? throw new NasUserException($"experiment {name} ran {view.Plan.Strategy}, which has no strategy state to derive architectures from; score architectures of your own with `nas eval-arch {name} ARCHS.json`");
         var checkpoint = EvalArchCommand.RequireCheckpoint(name, view);

@@ -33,13 +33,8 @@ internal static class EvalArchCommand
         return Task.FromResult(ScoreAndPrint(a, store, name, settings, view, checkpoint, split, $"of {file}", _ => archs));
     }
 
-    /// <summary>--split: validation (the default) or test.</summary>
-    public static EvalSplit Split(CliArgs a) => (a.Option("--split") ?? "validation") switch
-    {
-        "validation" => EvalSplit.Validation,
-        "test" => EvalSplit.Test,
-        var other => throw new NasUserException($"--split {other} is not a split; use validation or test"),
-    };
+    /// <summary>--split: validation (the default) or test; the grammar refuses others.</summary>
+    public static EvalSplit Split(CliArgs a) => a.Option("--split") == "test" ? EvalSplit.Test : EvalSplit.Validation;
 
     /// <summary>The experiment's latest shared weights; one line saying to resume it when it has none yet.</summary>
     public static string RequireCheckpoint(string name, ExperimentJournal.View view) =>

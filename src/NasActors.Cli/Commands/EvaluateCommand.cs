@@ -19,9 +19,7 @@ internal static class EvaluateCommand
     {
         if (a.Positional.Length != 1)
             throw new NasUserException("`nas evaluate` needs a saved model: `nas evaluate experiments/NAME/model [--data test|validation]`");
-        var splitName = a.Option("--data") ?? "test";
-        if (splitName is not ("test" or "validation"))
-            throw new NasUserException($"--data {splitName} is not a split; use test or validation");
+        var splitName = a.Defaulted("--data");
         var (model, settings, source) = SavedModel.Open(a.Positional[0]);
         using var disposeModel = model;
         using var data = Datasets.Load(settings.Data);

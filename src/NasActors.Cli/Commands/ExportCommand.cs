@@ -15,7 +15,7 @@ internal static class ExportCommand
     {
         var store = ExperimentContext.OpenStore(a);
         var name = a.RequireName();
-        var top = a.PositiveInt("--top", 0);
+        var top = a.CountIfGiven("--top") ?? 0;
         var (settings, view) = StatusCommand.Read(store, name);
         if (top == 0) top = settings.ExportTopK;
         var json = Render(settings.Seed, view, top);

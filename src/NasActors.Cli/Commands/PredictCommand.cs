@@ -17,7 +17,7 @@ internal static class PredictCommand
     {
         if (a.Positional.Length != 2)
             throw new NasUserException("`nas predict` needs a saved model and images: `nas predict experiments/NAME/model IMAGES.idx[.gz]|DIR [--top 3]`");
-        var top = a.PositiveInt("--top", 1);
+        var top = a.Count("--top");
         using var model = SavedModel.Load(a.Positional[0]);
         top = Math.Min(top, model.Classes.Length);
         var (pixels, names) = ImageFiles.Read(a.Positional[1], model.Input);

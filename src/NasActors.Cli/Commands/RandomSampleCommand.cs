@@ -20,9 +20,8 @@ internal static class RandomSampleCommand
     {
         if (a.Positional.Length > 0) throw new NasUserException($"`nas random-sample` takes no positional arguments (got '{a.Positional[0]}')");
         var spaceName = a.Option("--space") ?? throw new NasUserException("`nas random-sample` needs --space (`nas registry` lists them)");
-        if (a.Option("-n") is null) throw new NasUserException("`nas random-sample` needs -n K, the number of architectures");
-        var n = a.PositiveInt("-n", 1);
-        var seed = a.Integer("--seed", 0);
+        var n = a.CountIfGiven("-n") ?? throw new NasUserException("`nas random-sample` needs -n K, the number of architectures");
+        var seed = a.Seed();
         var configPath = a.Option("--config");
         if (configPath is not null && !File.Exists(configPath))
             throw new NasUserException($"config file {configPath} not found");

@@ -22,12 +22,12 @@ internal static class RankCheckCommand
     public static Task<int> Run(CliArgs a)
     {
         var name = a.RequireName();
-        var n = a.PositiveInt("-n", 20);
+        var n = a.Count("-n");
         if (n < 3) throw new NasUserException($"-n {n}: a ranking needs at least 3 architectures");
-        var epochs = a.PositiveInt("--epochs", 1);
+        var epochs = a.Count("--epochs");
         var store = ExperimentContext.OpenStore(a);
         var (settings, view) = StatusCommand.Read(store, name);
-        var seed = a.Integer("--seed", view.Started.Seed);
+        var seed = a.Seed(view.Started.Seed);
         var checkpoint = EvalArchCommand.RequireCheckpoint(name, view);
         var space = view.Started.ToSpace();
         if (space.Size < n)
