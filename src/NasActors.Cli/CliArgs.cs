@@ -30,7 +30,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
         var positional = command.Arguments.SelectMany(a => result.GetValue((Argument<string[]>)a) ?? []).ToImmutableArray();
         // The library takes an unknown option for a positional argument; name it as the mistake it is.
         if (positional.FirstOrDefault(p => p.Length > 1 && p[0] == '-' && !double.TryParse(p, CultureInfo.InvariantCulture, out _)) is { } option)
-            throw new NasUserException($"`{commandName} {command.Name}` has no option {option.Split('=')[0]}; it takes: {string.Join(", ", command.Options.Where(o => !o.Hidden && o.Name is not ("--help")).Select(o => o.Name).Order())}");
+            throw new NasUserException($"`{commandName} {command.Name}` has no option {option.Split('=')[0]}; it takes: {string.Join(", ", command.Options.Where(o => !o.Hidden && o.Name != "--help").Select(o => o.Name).Order())}");
         var values = ImmutableDictionary.CreateBuilder<string, object>();
         foreach (var o in command.Options)
             if (result.GetResult(o) is { } r && r.GetValueOrDefault<object>() is { } v) values[o.Name] = v;
@@ -56,7 +56,7 @@ internal sealed record CliArgs(string Verb, ImmutableArray<string> Positional, I
     public long Seed(long? fallback = null) => Values.TryGetValue("--seed", out var v) ? (long)v
         : fallback ?? throw new InvalidOperationException("--seed has no default in CliGrammar");
 
-    public string Store => Option("--store") ?? "experiments";
+    public string Store => Defaulted("--store");
 
     public string RequireName(int maxPositional = 1)
     {

@@ -29,6 +29,6 @@ internal static class Commands
     private static int Help(CliArgs a)
     {
         if (a.Positional.Length > 1) throw new Core.NasUserException($"`nas help` takes at most one command; got: {string.Join(" ", a.Positional)}");
-        return CliArgs.Parse([.. a.Positional, "--help"]).Builtin?.Invoke() ?? 0;
+        return CliArgs.Parse([.. a.Positional, "--help"], Nas.CommandName).Builtin?.Invoke() ?? 0;
     }
 }
