@@ -17,6 +17,9 @@ internal static class CliGrammar
     /// <summary>No response files: an argument that starts with '@' is a value, not a file to expand.</summary>
     public static ParserConfiguration Parsing { get; } = new() { ResponseFileTokenReplacer = null };
 
+    /// <summary>The help's width when output is not a terminal (a pipe, a file, a CI log).</summary>
+    public const int RedirectedHelpWidth = 100;
+
     private static RootCommand Build()
     {
         var root = new RootCommand("""
@@ -97,6 +100,9 @@ internal static class CliGrammar
         var help = new Command("help", "Show the commands, or one command's options and defaults.");
         help.Add(new Argument<string[]>("COMMAND") { Arity = ArgumentArity.ZeroOrMore });
         root.Add(help);
+        // Without a terminal the library takes the width as unlimited: one line per description in a pipe or a log.
+        if (Console.IsOutputRedirected && root.Options.OfType<System.CommandLine.Help.HelpOption>().Single().Action is System.CommandLine.Help.HelpAction h)
+            h.MaxWidth = RedirectedHelpWidth;
         return root;
     }
 

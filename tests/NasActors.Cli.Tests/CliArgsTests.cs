@@ -84,6 +84,10 @@ public sealed class CliArgsTests
         Assert.Contains("-n <K>", Help("rank-check"));
         Assert.Contains("[default: 20]", Help("rank-check"));
         Assert.Contains($"[default: {DefaultStore}]", Help("status"));
+        // The test host's output is redirected, as a pipe's or a CI log's: the help still wraps.
+        Assert.True(Console.IsOutputRedirected);
+        foreach (var line in commands.Select(c => Help(c.Name)).Prepend(rootHelp).SelectMany(h => h.Split('\n')))
+            Assert.True(line.TrimEnd().Length <= CliGrammar.RedirectedHelpWidth, $"help line over {CliGrammar.RedirectedHelpWidth} characters: {line}");
     }
 
     [Fact]

@@ -76,7 +76,30 @@ public sealed class ClusterTests
         AssertEachRolloutScoredOnce(db);
         Assert.Contains("runs experiment 'c3'", NodeLog(store, 1) + NodeLog(store, 2));
         Assert.Contains("trainer(s) started", NodeLog(store, 3));
+        TensorBoardMustMatch(Path.Combine(single.Path, "c3", "tb"), Path.Combine(store.Path, "c3", "tb"));
     }
+
+    /// <summary>
+    /// The controller node running the experiment writes its TensorBoard files under its store, with the series one
+    /// process writes: same tags, steps and values (scored/* by step only: their values follow the scoring order,
+    /// which trainers change; throughput is measured, not journaled).
+    /// </summary>
+    private static void TensorBoardMustMatch(string singleDir, string clusterDir)
+    {
+        Assert.True(Directory.Exists(clusterDir), $"the cluster run wrote no TensorBoard files ({clusterDir})");
+        static Dictionary<string, List<(long Step, float Value)>> Read(string dir) =>
+            Observability.TfEvents.Scalars(Observability.TfEvents.ReadDirectory(dir).SelectMany(f => f.Events));
+        var (one, cluster) = (Read(singleDir), Read(clusterDir));
+        Assert.Contains("round/images_per_second", cluster.Keys);
+        Assert.Equal(one.Keys.Order(), cluster.Keys.Order());
+        foreach (var tag in one.Keys.Where(t => t != "round/images_per_second"))
+            if (tag.StartsWith("scored/", StringComparison.Ordinal))
+                Assert.Equal(one[tag].Select(p => p.Step), cluster[tag].Select(p => p.Step));
+            else
+                Assert.True(one[tag].SequenceEqual(cluster[tag]), $"{tag}: one process {Show(one[tag])}, cluster {Show(cluster[tag])}");
+    }
+
+    private static string Show(List<(long Step, float Value)> points) => string.Join(" ", points.Select(p => $"{p.Step}:{p.Value}"));
 
     /// <summary>./run-cluster.sh with 3 nodes and the slow synthetic search on PostgreSQL, returned once generation 2 is being scored.</summary>
     private static CliProcess StartInSearchPhase(PostgresDatabase db, TempStore store, string name, int port)

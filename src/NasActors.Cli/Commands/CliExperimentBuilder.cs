@@ -13,6 +13,8 @@ internal sealed class CliExperimentBuilder(ExperimentStore store) : IExperimentB
         var settings = NodeCommand.ExperimentSettings(configText, name);
         var factory = ExperimentContext.CreateFactory(store.CheckpointDirectory(name), settings);
         // The coordinator needs only the space and the cost table (no data): the trainers do the work.
-        return new ExperimentDefinition(settings, factory.Space, factory.Costs, factory as IDisposable);
+        // The TensorBoard files are written where the experiment runs, under this node's store, as in one process.
+        return new ExperimentDefinition(settings, factory.Space, factory.Costs, factory as IDisposable,
+            Observability.TensorBoardObserver.Enabled ? () => Observability.TensorBoardObserver.Start(store, name, settings) : null);
     }
 }

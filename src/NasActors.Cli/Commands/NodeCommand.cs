@@ -20,7 +20,7 @@ internal static class NodeCommand
         if (a.Option("--journal") is { } journal) overrides.Add($"cluster.journal = {Quote(journal)}");
         if (a.Flag("--allow-insecure")) overrides.Add("cluster.allow-insecure = on");
         var settings = Settings(a.Option("--config"), overrides.Concat(a.All("--set")));
-        var store = new ExperimentStore(a.Store);
+        var store = new ExperimentStore(a.Store) { PostgresConnectionString = settings.PostgresConnectionString };
         if (settings.IsController && settings.Journal == "postgres") ClusterJournal.CheckPostgres(settings.PostgresConnectionString);
 
         await using var node = ClusterNode.Start(settings, store, settings.IsController ? new CliExperimentBuilder(store) : null,

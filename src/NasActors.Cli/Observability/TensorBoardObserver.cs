@@ -16,8 +16,9 @@ namespace NasActors.Cli.Observability;
 /// for it. Steps come from the journal only (counters: round, scored, controller_step, generation), so on resume it
 /// folds the journal again and writes only the entries after the last one it wrote (tb/.nas-sequence): the series go on
 /// from where they stopped, never back. Throughput (not journaled) is written per round from the live notifications.
+/// In a cluster it runs on the controller node that runs the experiment (the coordinator starts it), under that node's store.
 /// </summary>
-internal sealed class TensorBoardObserver : IDisposable
+internal sealed class TensorBoardObserver : Runtime.Cluster.IExperimentObserver
 {
     public const string Folder = "tb";
 

@@ -36,7 +36,9 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private string? _building;
     private readonly List<(IActorRef Client, string Name)> _waiting = [];
 
-    private sealed record Running(string Name, string ConfigText, ExperimentDefinition Definition, IActorRef Experiment);
+    private sealed record Running(string Name, string ConfigText, ExperimentDefinition Definition, IActorRef Experiment, IExperimentObserver? Observer);
+    // An ended experiment's observer catching up off this thread; waited for when the coordinator stops.
+    private Task? _closing;
     private sealed record Built(string Name, string ConfigText, bool Fresh, ExperimentDefinition Definition, IPlan? Plan = null);
     private sealed record BuildFailed(string Name, bool Fresh, Exception Error);
     private sealed record Announce
@@ -77,7 +79,9 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         // The children's listener: progress, completion, failure.
         Command<ExperimentProtocol.Progressed>(p =>
         {
-            if (_running is { } r) _mediator.Tell(new Publish(ProgressTopic(r.Name), new ExperimentProgressed(r.Name, p.Status, p.Live, p.ImagesPerSecond)));
+            if (_running is not { } r) return;
+            r.Observer?.Notify(p);
+            _mediator.Tell(new Publish(ProgressTopic(r.Name), new ExperimentProgressed(r.Name, p.Status, p.Live, p.ImagesPerSecond)));
         });
         Command<ExperimentProtocol.Completed>(c =>
         {
@@ -228,12 +232,23 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var janitor = d.Settings.KeepAllCheckpoints ? null : new CheckpointJanitor(_settings.Store.CheckpointDirectory(b.Name));
         var experiment = ExperimentActors.Spawn(Context, b.Name, d.Settings, d.Space, b.Plan!, Self, janitor, readOnly: false, prefix);
         Context.Watch(experiment);
-        _running = new Running(b.Name, b.ConfigText, d, experiment);
+        _running = new Running(b.Name, b.ConfigText, d, experiment, StartObserver(b.Name, d));
         _building = null;
         _log.Info("coordinator {0} runs experiment '{1}' ({2}, search space {3})", _incarnation, b.Name, d.Settings.StrategyName, Hashes.Short(d.Space.Hash));
         Reply(b.Name, new SubmitResult(b.Name, true));
         DoAnnounce();
         Stash.UnstashAll();
+    }
+
+    private IExperimentObserver? StartObserver(string name, ExperimentDefinition d)
+    {
+        try { return d.Observe?.Invoke(); }
+        catch (Exception e)
+        {
+            // What follows the search never stops it.
+            _log.Warning("experiment '{0}' runs without its observer (TensorBoard files): {1}", name, e.GetBaseException().Message);
+            return null;
+        }
     }
 
     private void End(string name, ExperimentResult result)
@@ -257,6 +272,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Context.Unwatch(r.Experiment);
             Context.Stop(r.Experiment);
             r.Definition.Owner?.Dispose();
+            if (r.Observer is { } observer) _closing = Task.Run(observer.Dispose);
         }
         Reply(e.Name, new SubmitResult(e.Name, true));
     }
@@ -295,6 +311,10 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void PostStop()
     {
         _running?.Definition.Owner?.Dispose();
+        _running?.Observer?.Dispose();
+        // The node is leaving: let the ended experiment's files catch up first (an observer never throws for its files).
+        try { _closing?.Wait(TimeSpan.FromSeconds(30)); }
+        catch (AggregateException e) { _log.Warning("the observer of the ended experiment failed: {0}", e.GetBaseException().Message); }
         base.PostStop();
     }
 }

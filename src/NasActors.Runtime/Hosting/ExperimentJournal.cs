@@ -272,7 +272,7 @@ public static class ExperimentJournal
         var (kind, path) = store.JournalLocation(name);
         if (kind == "postgres")
         {
-            var c = new Npgsql.NpgsqlConnection(Cluster.ClusterJournal.ConnectionString(null));
+            var c = new Npgsql.NpgsqlConnection(Cluster.ClusterJournal.ConnectionString(store.PostgresConnectionString));
             try { c.Open(); }
             catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
             {

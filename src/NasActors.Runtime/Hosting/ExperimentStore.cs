@@ -23,6 +23,12 @@ public sealed partial class ExperimentStore(string root)
 
     public const string ConfigFile = "config.conf";
 
+    /// <summary>
+    /// The PostgreSQL connection string a controller node was configured with, for reading the cluster's journal in
+    /// that process (its TensorBoard observer); $NAS_POSTGRES still wins. Null elsewhere: readers use $NAS_POSTGRES.
+    /// </summary>
+    public string? PostgresConnectionString { get; init; }
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex NamePattern();
 
