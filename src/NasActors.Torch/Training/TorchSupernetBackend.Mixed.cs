@@ -30,12 +30,16 @@ internal sealed partial class TorchSupernetBackend
             Tensor Loss(Tensor x, Tensor y) => nn.functional.cross_entropy(mixed.Network.MixedForward(x, mixed.Alphas), y);
 
             // The architecture step first, on a batch of the other half (official architect.step before the weights' step).
-            var dAlpha = d.Unrolled
-                ? UnrolledGradient.Compute(weights, _momentum, mixed.Alphas, () => Loss(xt, yt), () => Loss(xv, yv), lr, d.Momentum, d.WeightDecay)
-                : [.. torch.autograd.grad([Loss(xv, yv)], mixed.Alphas)];
-            for (var k = 0; k < mixed.Alphas.Length; k++)
-                ArchitectureAdam.Step(mixed.Alphas[k], dAlpha[k], mixed.Moment1[k], mixed.Moment2[k], t + 1,
-                    d.ArchLearningRate, d.ArchBeta1, d.ArchBeta2, d.ArchWeightDecay, DartsSettings.ArchEpsilon);
+            // Its own scope: its forward's tensors are freed before the weights' forward, not held with them to the end.
+            using (torch.NewDisposeScope())
+            {
+                var dAlpha = d.Unrolled
+                    ? UnrolledGradient.Compute(weights, _momentum, mixed.Alphas, () => Loss(xt, yt), () => Loss(xv, yv), lr, d.Momentum, d.WeightDecay)
+                    : [.. torch.autograd.grad([Loss(xv, yv)], mixed.Alphas)];
+                for (var k = 0; k < mixed.Alphas.Length; k++)
+                    ArchitectureAdam.Step(mixed.Alphas[k], dAlpha[k], mixed.Moment1[k], mixed.Moment2[k], t + 1,
+                        d.ArchLearningRate, d.ArchBeta1, d.ArchBeta2, d.ArchWeightDecay, DartsSettings.ArchEpsilon);
+            }
 
             // Then the weights: SGD with momentum and weight decay on every weight (torch.optim.SGD), the gradient clipped first.
             var logits = mixed.Network.MixedForward(xt, mixed.Alphas);
