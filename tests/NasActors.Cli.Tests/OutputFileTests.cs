@@ -119,7 +119,7 @@ public sealed class OutputFileTests(FinishedExperiment done) : IClassFixture<Fin
     }
 
     [Fact]
-    public void Export_and_gen_config_must_write_into_a_fifo_and_leave_it_a_fifo()
+    public async Task Export_and_gen_config_must_write_into_a_fifo_and_leave_it_a_fifo()
     {
         using var tmp = new TempStore();
         var fifo = Path.Combine(tmp.Path, "pipe");
@@ -132,7 +132,7 @@ public sealed class OutputFileTests(FinishedExperiment done) : IClassFixture<Fin
             var (code, _, err) = run();
             Assert.True(code == 0, err);
             Assert.True(reader.WaitForExit(30_000));
-            Assert.StartsWith(mustStart, read.Result);
+            Assert.StartsWith(mustStart, await read);
             Assert.Equal("fifo", FileType(fifo));
         }
         Assert.Single(tmp.Entries());

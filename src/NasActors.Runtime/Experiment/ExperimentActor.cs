@@ -180,7 +180,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         switch (_plan.Next(_state))
         {
             case PlanStep.Emit emit:
-                Journal(emit.Events, Drive);
+                JournalEvents(emit.Events, Drive);
                 return;
             case PlanStep.Run run:
                 // The queue is exactly the plan's wanted work that is not in flight, in the plan's order.
@@ -222,7 +222,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Persists <paramref name="events"/>, applies each once it is journaled, then reports and runs <paramref name="then"/>.</summary>
-    private void Journal(ImmutableArray<PlanEvent> events, Action then)
+    private void JournalEvents(ImmutableArray<PlanEvent> events, Action then)
     {
         if (events.IsEmpty)
         {
@@ -257,7 +257,7 @@ internal sealed class ExperimentActor : ReceivePersistentActor, IWithTimers
         }
         var events = _plan.OnResult(_state, r);
         // Empty: late, unknown or duplicate. Either way the result is safe once journaled: acknowledge after that.
-        Journal(events, () =>
+        JournalEvents(events, () =>
         {
             Ack(sender, r.Key);
             Drive();

@@ -60,7 +60,7 @@ public sealed partial class LiveViewTests(SmokeRun run)
     }
 
     [Fact]
-    public void Live_progress_must_redraw_in_place_and_leave_the_last_frame()
+    public async Task Live_progress_must_redraw_in_place_and_leave_the_last_frame()
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -73,7 +73,7 @@ public sealed partial class LiveViewTests(SmokeRun run)
         live.Report(P(5));
         Thread.Sleep(LiveProgress.Refresh * 3);
         live.Report(P(10));
-        live.DisposeAsync().AsTask().Wait();
+        await live.DisposeAsync();
         var o = writer.ToString();
         Assert.Contains("5/15", o);
         Assert.Contains("10/15", o);

@@ -131,7 +131,7 @@ public class RetrainScheduleTests
         var again = new RetrainSliceCompleted(R.Id, 0, 0, "a", 1, 0.5, 32, 1);
         Assert.Equal(s.EpochSlices.Count, RetrainSchedule.Apply(s, new RetrainEpochCompleted(R.Id, 5, "x"))!.EpochSlices.Count);
         Assert.Same(s, RetrainSchedule.Apply(s, new RetrainEpochCompleted(R.Id, 5, "x")));
-        Assert.Equal(1, RetrainSchedule.Apply(s, again)!.EpochSlices.Count);
+        Assert.Single(RetrainSchedule.Apply(s, again)!.EpochSlices);
     }
 
     [Theory]

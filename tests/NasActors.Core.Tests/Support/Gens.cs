@@ -9,8 +9,6 @@ using NasActors.Core.Strategies.RegularizedEvolution;
 using NasActors.Core.Strategies.Spos;
 using NasActors.Core.Strategies;
 
-using NasActors.Core.Strategies.RegularizedEvolution;
-
 namespace NasActors.Core.Tests.Support;
 
 /// <summary>CsCheck generators for search spaces, architectures, cost tables and strategy scenarios.</summary>

@@ -14,6 +14,7 @@ namespace NasActors.Runtime.Tests.Hosting;
 /// `nas status` and `nas export` read an experiment's journal with plain SQL and fold it through the plan
 /// (<see cref="ExperimentJournal"/>): no ActorSystem, nothing written.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes: the store runs on Linux
 public sealed class ExperimentJournalTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
