@@ -157,6 +157,22 @@ public sealed class ClusterTests
         // Measured ~13-14 s (bench/run.sh cluster-failover); the bound only catches a failover that waits for defaults (~47 s) or hangs.
         Assert.True(gap < TimeSpan.FromSeconds(40), $"coordinator restarted {gap.TotalSeconds:F1} s after kill -9");
         AssertEachRolloutScoredOnce(db);
+        TensorBoardMustGoOnAfterFailover(Path.Combine(store.Path, "ks", "tb"), generations: 6);
+    }
+
+    /// <summary>
+    /// The new coordinator's node shares the store: it goes on with the files the killed node began (a file each), its
+    /// series never go back a step, and every generation is there once (a point may repeat if the kill fell between a
+    /// write and its marker).
+    /// </summary>
+    private static void TensorBoardMustGoOnAfterFailover(string dir, int generations)
+    {
+        var files = Observability.TfEvents.ReadDirectory(dir);
+        Assert.True(files.Count(f => f.Events.Any(e => e.Values.Count > 0)) >= 2, $"expected the points of both coordinators, one file each: {files.Count} file(s)");
+        var scalars = Observability.TfEvents.Scalars(files.SelectMany(f => f.Events));
+        foreach (var (tag, points) in scalars)
+            Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step >= a.Step).All(up => up), $"{tag} went back: {string.Join(",", points.Select(p => p.Step))}");
+        Assert.Equal(generations, scalars["generation/best_accuracy"].Select(p => p.Step).Distinct().Count());
     }
 
     [Fact]
