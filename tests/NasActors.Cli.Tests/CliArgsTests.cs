@@ -68,11 +68,20 @@ public sealed class CliArgsTests
         var commands = CliGrammar.Root.Subcommands;
         Assert.Equal(["search", "train", "resume", "status", "export", "report", "registry", "gen-config", "random-sample",
             "eval-arch", "derive", "rank-check", "evaluate", "predict", "draw", "node", "help"], commands.Select(c => c.Name));
+        // The test host's output is redirected, as a pipe's or a CI log's: the help still wraps.
+        Assert.True(Console.IsOutputRedirected);
+        static void MustWrap(string help)
+        {
+            foreach (var line in help.Split('\n'))
+                Assert.True(line.TrimEnd().Length <= CliGrammar.RedirectedHelpWidth, $"help line over {CliGrammar.RedirectedHelpWidth} characters: {line}");
+        }
         var rootHelp = Help();
+        MustWrap(rootHelp);
         foreach (var c in commands) Assert.Contains("  " + c.Name, rootHelp);
         foreach (var c in commands)
         {
             var help = Help(c.Name);
+            MustWrap(help);
             Assert.Contains($"{CliGrammar.Root.Name} {c.Name}", help); // the Usage line
             foreach (var o in c.Options)
             {
@@ -84,10 +93,6 @@ public sealed class CliArgsTests
         Assert.Contains("-n <K>", Help("rank-check"));
         Assert.Contains("[default: 20]", Help("rank-check"));
         Assert.Contains($"[default: {DefaultStore}]", Help("status"));
-        // The test host's output is redirected, as a pipe's or a CI log's: the help still wraps.
-        Assert.True(Console.IsOutputRedirected);
-        foreach (var line in commands.Select(c => Help(c.Name)).Prepend(rootHelp).SelectMany(h => h.Split('\n')))
-            Assert.True(line.TrimEnd().Length <= CliGrammar.RedirectedHelpWidth, $"help line over {CliGrammar.RedirectedHelpWidth} characters: {line}");
     }
 
     [Fact]

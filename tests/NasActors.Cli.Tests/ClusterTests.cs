@@ -87,9 +87,7 @@ public sealed class ClusterTests
     private static void TensorBoardMustMatch(string singleDir, string clusterDir)
     {
         Assert.True(Directory.Exists(clusterDir), $"the cluster run wrote no TensorBoard files ({clusterDir})");
-        static Dictionary<string, List<(long Step, float Value)>> Read(string dir) =>
-            Observability.TfEvents.Scalars(Observability.TfEvents.ReadDirectory(dir).SelectMany(f => f.Events));
-        var (one, cluster) = (Read(singleDir), Read(clusterDir));
+        var (one, cluster) = (Observability.TfEvents.ScalarsIn(singleDir), Observability.TfEvents.ScalarsIn(clusterDir));
         Assert.Contains("round/images_per_second", cluster.Keys);
         Assert.Equal(one.Keys.Order(), cluster.Keys.Order());
         foreach (var tag in one.Keys.Where(t => t != "round/images_per_second"))
@@ -170,8 +168,7 @@ public sealed class ClusterTests
         var files = Observability.TfEvents.ReadDirectory(dir);
         Assert.True(files.Count(f => f.Events.Any(e => e.Values.Count > 0)) >= 2, $"expected the points of both coordinators, one file each: {files.Count} file(s)");
         var scalars = Observability.TfEvents.Scalars(files.SelectMany(f => f.Events));
-        foreach (var (tag, points) in scalars)
-            Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step >= a.Step).All(up => up), $"{tag} went back: {string.Join(",", points.Select(p => p.Step))}");
+        Observability.TfEvents.AssertStepsNeverGoBack(scalars);
         Assert.Equal(generations, scalars["generation/best_accuracy"].Select(p => p.Step).Distinct().Count());
     }
 

@@ -30,11 +30,10 @@ public sealed class SearchResumeTests
     private static void TensorBoardMustContinue(TempStore store)
     {
         Dictionary<string, List<(long Step, float Value)>> Read(string name) =>
-            Observability.TfEvents.Scalars(Observability.TfEvents.ReadDirectory(Path.Combine(store.Path, name, "tb")).SelectMany(f => f.Events));
+            Observability.TfEvents.ScalarsIn(Path.Combine(store.Path, name, "tb"));
         var (straight, killed) = (Read("straight"), Read("killed"));
         Assert.True(Directory.GetFiles(Path.Combine(store.Path, "killed", "tb"), "events.out.tfevents.*").Length >= 3, "one event file per run");
-        foreach (var (tag, points) in killed)
-            Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step >= a.Step).All(up => up), $"{tag} went back: {string.Join(",", points.Select(p => p.Step))}");
+        Observability.TfEvents.AssertStepsNeverGoBack(killed);
         foreach (var tag in new[] { "round/train_loss", "round/train_accuracy", "generation/best_accuracy", "generation/mean_accuracy", "result/test_accuracy" })
             Assert.Equal(straight[tag], killed[tag].Distinct());
         Assert.Equal(straight["scored/best_accuracy"].Select(p => p.Step), killed["scored/best_accuracy"].Select(p => p.Step).Distinct());

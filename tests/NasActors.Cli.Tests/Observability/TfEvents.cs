@@ -41,6 +41,17 @@ internal static class TfEvents
             .OrderBy(f => long.Parse(Path.GetFileName(f).Split('.')[3]))
             .Select(f => (f, ReadFile(f)))];
 
+    /// <summary>Scalar points by tag of every event file under <paramref name="dir"/>, oldest file first.</summary>
+    public static Dictionary<string, List<(long Step, float Value)>> ScalarsIn(string dir) =>
+        Scalars(ReadDirectory(dir).SelectMany(f => f.Events));
+
+    /// <summary>Fails if a series' step ever goes back (over several files: across runs or coordinators).</summary>
+    public static void AssertStepsNeverGoBack(Dictionary<string, List<(long Step, float Value)>> scalars)
+    {
+        foreach (var (tag, points) in scalars)
+            Xunit.Assert.True(points.Zip(points.Skip(1), (a, b) => b.Step >= a.Step).All(up => up), $"{tag} went back: {string.Join(",", points.Select(p => p.Step))}");
+    }
+
     /// <summary>Scalar points by tag, in file order.</summary>
     public static Dictionary<string, List<(long Step, float Value)>> Scalars(IEnumerable<Event> events)
     {
