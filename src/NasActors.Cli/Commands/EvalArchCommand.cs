@@ -92,26 +92,11 @@ internal static class EvalArchCommand
     /// <summary>The architectures of <paramref name="file"/>: one dict, a list of dicts, or a `nas export` file's top list.</summary>
     private static ImmutableArray<Architecture> Read(string json, string file, SearchSpace space)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new NasUserException($"{file} is not JSON ({e.Message}); pass an NNI dict, a JSON list of them or a `nas export` file"); }
-        using (doc)
+        var dicts = NniArchitectureJson.ReadDicts(json, file);
+        return [.. dicts.Select((d, i) =>
         {
-            var root = doc.RootElement;
-            var dicts = root.ValueKind switch
-            {
-                JsonValueKind.Array => [.. root.EnumerateArray()],
-                JsonValueKind.Object when root.TryGetProperty("top", out var top) && top.ValueKind == JsonValueKind.Array =>
-                    top.EnumerateArray().Select(t => t.TryGetProperty("architecture", out var arch) ? arch : t).ToList(),
-                JsonValueKind.Object => new List<JsonElement> { root },
-                _ => [],
-            };
-            if (dicts.Count == 0) throw new NasUserException($"{file} holds no architecture; pass an NNI dict, a JSON list of them or a `nas export` file");
-            return [.. dicts.Select((d, i) =>
-            {
-                try { return NniArchitectureJson.Parse(d, space); }
-                catch (NasUserException e) { throw new NasUserException($"{file}: architecture #{i + 1} is not one of space {space.Name}: {e.Message}"); }
-            })];
-        }
+            try { return NniArchitectureJson.Parse(d, space); }
+            catch (NasUserException e) { throw new NasUserException($"{file}: architecture #{i + 1} is not one of space {space.Name}: {e.Message}"); }
+        })];
     }
 }

@@ -20,7 +20,7 @@ internal static class TrainSetup
     {
         if (!File.Exists(archFile))
             throw new NasUserException($"architecture file {archFile} not found; pass the JSON dict NNI or `nas export` wrote (or a list of one, as `nas random-sample -n 1` writes)");
-        var dict = ReadDict(File.ReadAllText(archFile), archFile);
+        var dict = NniArchitectureJson.ReadDict(File.ReadAllText(archFile), archFile);
         var fileText = configFile is null ? "" : ConfigFiles.Read(configFile);
         // The file's strategy (if any) is replaced, and its strategy sections dropped (a search's config, e.g. the default
         // job's, is what a user retrains its result with; its only train key is the architecture, written below). An
@@ -41,31 +41,6 @@ internal static class TrainSetup
 
         var line = "nas.strategies." + TrainModule.StrategyName + ".architecture = " + JsonSerializer.Serialize(NniArchitectureJson.ToJson(arch, space)) + "\n";
         return text + (userSetSpace ? "" : $"nas.space = {space.Name} # inferred from {Path.GetFileName(archFile)}\n") + line;
-    }
-
-    /// <summary>The NNI dict of an architecture file: the file itself, its one element (a list of one), or the best architecture of a `nas export` file.</summary>
-    internal static JsonElement ReadDict(string json, string file)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e)
-        {
-            throw new NasUserException($"{file} is not JSON ({e.Message}); pass an NNI architecture dict like {{\"normal/op_2_0\": \"sep_conv_3x3\", \"normal/input_2_0\": 1, ...}} or a `nas export` file");
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("top", out var top) && top.ValueKind == JsonValueKind.Array
-                && top.GetArrayLength() > 0 && top[0].TryGetProperty("architecture", out var best))
-                root = best;
-            // `nas random-sample -n 1` writes a list of one.
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 1) root = root[0];
-            else if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 1)
-                throw new NasUserException($"{file} holds a list of {root.GetArrayLength()} architectures; this takes one: an NNI dict of choice key → value, a list of one, or a `nas export` file");
-            if (root.ValueKind != JsonValueKind.Object || !root.EnumerateObject().Any())
-                throw new NasUserException($"{file} holds no architecture: pass an NNI dict of choice key → value (or a `nas export` file)");
-            return root.Clone();
-        }
     }
 
     /// <summary>The one registered space the dict fits; the closest space's own complaint when none does.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 
@@ -107,6 +108,51 @@ public static partial class NniArchitectureJson
         catch (JsonException e)
         {
             throw new SearchSpaceException($"architecture JSON is malformed ({e.Message}); expected an NNI dict like {{\"key\": \"op\"}}");
+        }
+    }
+
+    /// <summary>
+    /// The architecture dicts of an architecture file, best first: one NNI dict, a JSON list of them (as
+    /// `nas random-sample` writes), or a `nas export` file (its top list). Every reader of such files goes through here,
+    /// so they accept the same shapes.
+    /// </summary>
+    /// <param name="source">The file, as messages name it.</param>
+    public static ImmutableArray<JsonElement> ReadDicts(string json, string source) => Read(json, source).Dicts;
+
+    /// <summary>The one architecture dict of a file (<see cref="ReadDicts"/>): an export file gives its best; a list of several is refused.</summary>
+    public static JsonElement ReadDict(string json, string source)
+    {
+        var (dicts, export) = Read(json, source);
+        if (dicts.Length > 1 && !export)
+            throw new NasUserException($"{source} holds a list of {dicts.Length} architectures; this takes one: an NNI dict of choice key → value, a list of one, or a `nas export` file");
+        return dicts[0];
+    }
+
+    /// <summary>The dicts (clones, valid after the document is gone) and whether the file is a `nas export` file.</summary>
+    private static (ImmutableArray<JsonElement> Dicts, bool Export) Read(string json, string source)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e)
+        {
+            throw new NasUserException($"{source} is not JSON ({e.Message}); pass an NNI architecture dict like {{\"normal/op_2_0\": \"sep_conv_3x3\", \"normal/input_2_0\": 1, ...}}, a JSON list of them or a `nas export` file");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            var top = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("top", out var t) && t.ValueKind == JsonValueKind.Array ? t : (JsonElement?)null;
+            var export = top is not null;
+            IEnumerable<JsonElement> dicts = root.ValueKind switch
+            {
+                JsonValueKind.Array => root.EnumerateArray(),
+                _ when top is { } entries => entries.EnumerateArray().Select(e => e.TryGetProperty("architecture", out var arch) ? arch : e),
+                JsonValueKind.Object => [root],
+                _ => [],
+            };
+            var list = dicts.Select(d => d.Clone()).ToImmutableArray();
+            if (list.IsEmpty || list.Any(d => d.ValueKind != JsonValueKind.Object || !d.EnumerateObject().Any()))
+                throw new NasUserException($"{source} holds no architecture{(list.IsEmpty ? "" : " in one of its entries")}: pass an NNI dict of choice key → value, a JSON list of them or a `nas export` file");
+            return (list, export);
         }
     }
 }

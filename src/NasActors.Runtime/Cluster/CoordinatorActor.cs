@@ -37,7 +37,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     private readonly List<(IActorRef Client, string Name)> _waiting = [];
 
     private sealed record Running(string Name, string ConfigText, ExperimentDefinition Definition, IActorRef Experiment, IExperimentObserver? Observer);
-    // An ended experiment's observer catching up off this thread; waited for when the coordinator stops.
+    // Ended experiments' observers catching up off this thread (all of them, chained); waited for when the coordinator stops.
     private Task? _closing;
     private sealed record Built(string Name, string ConfigText, bool Fresh, ExperimentDefinition Definition, IPlan? Plan = null);
     private sealed record BuildFailed(string Name, bool Fresh, Exception Error);
@@ -272,7 +272,8 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Context.Unwatch(r.Experiment);
             Context.Stop(r.Experiment);
             r.Definition.Owner?.Dispose();
-            if (r.Observer is { } observer) _closing = Task.Run(observer.Dispose);
+            if (r.Observer is { } observer)
+                _closing = _closing is { IsCompleted: false } earlier ? Task.WhenAll(earlier, Task.Run(observer.Dispose)) : Task.Run(observer.Dispose);
         }
         Reply(e.Name, new SubmitResult(e.Name, true));
     }
@@ -312,7 +313,7 @@ internal sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         _running?.Definition.Owner?.Dispose();
         _running?.Observer?.Dispose();
-        // The node is leaving: let the ended experiment's files catch up first (an observer never throws for its files).
+        // The node is leaving: let the ended experiments' files catch up first (an observer never throws for its files).
         try { _closing?.Wait(TimeSpan.FromSeconds(30)); }
         catch (AggregateException e) { _log.Warning("the observer of the ended experiment failed: {0}", e.GetBaseException().Message); }
         base.PostStop();

@@ -203,4 +203,32 @@ public class NniArchitectureJsonTests
         Assert.Contains("\n", text);
         Assert.Equal(Example(), NniArchitectureJson.Parse(text, Space()));
     }
+
+    [Fact]
+    public void NniArchitectureJson_must_read_a_dict_a_list_and_an_export_file_the_same_way()
+    {
+        var one = NniArchitectureJson.ToJson(Example(), Space());
+        var two = NniArchitectureJson.ToJson(Example(op: "max_pool_3x3"), Space());
+        var export = $"{{\"experiment\": \"e\", \"top\": [{{\"rank\": 1, \"architecture\": {one}}}, {{\"rank\": 2, \"architecture\": {two}}}]}}";
+        Assert.Equal([Example()], NniArchitectureJson.ReadDicts(one, "a.json").Select(d => NniArchitectureJson.Parse(d, Space())));
+        Assert.Equal([Example(), Example(op: "max_pool_3x3")], NniArchitectureJson.ReadDicts($"[{one}, {two}]", "a.json").Select(d => NniArchitectureJson.Parse(d, Space())));
+        Assert.Equal([Example(), Example(op: "max_pool_3x3")], NniArchitectureJson.ReadDicts(export, "a.json").Select(d => NniArchitectureJson.Parse(d, Space())));
+        // One architecture: an export file gives its best, a list of one its element; a list of several is refused.
+        Assert.Equal(Example(), NniArchitectureJson.Parse(NniArchitectureJson.ReadDict(export, "a.json"), Space()));
+        Assert.Equal(Example(), NniArchitectureJson.Parse(NniArchitectureJson.ReadDict($"[{one}]", "a.json"), Space()));
+        Assert.Contains("a.json holds a list of 2 architectures", Assert.Throws<NasUserException>(() => NniArchitectureJson.ReadDict($"[{one}, {two}]", "a.json")).Message);
+    }
+
+    [Theory]
+    [InlineData("{\"normal/op_2_0\": ", "a.json is not JSON")]
+    [InlineData("[]", "a.json holds no architecture")]
+    [InlineData("{}", "a.json holds no architecture")]
+    [InlineData("42", "a.json holds no architecture")]
+    [InlineData("[{\"width\": 32}, 7]", "a.json holds no architecture in one of its entries")]
+    [InlineData("{\"top\": []}", "a.json holds no architecture")]
+    public void NniArchitectureJson_must_refuse_a_file_without_architectures_naming_it(string json, string message)
+    {
+        var e = Assert.Throws<NasUserException>(() => NniArchitectureJson.ReadDicts(json, "a.json"));
+        Assert.StartsWith(message, e.Message);
+    }
 }

@@ -22,22 +22,9 @@ public static class DartsCellDiagram
     /// </summary>
     public static Architecture Parse(string json, string source)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e)
-        {
-            throw new NasUserException($"{source} is not JSON ({e.Message}); pass an NNI architecture dict like {{\"normal/op_2_0\": \"sep_conv_3x3\", \"normal/input_2_0\": 1, ...}}");
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            // A `nas export` file: its best architecture.
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("top", out var top) && top.ValueKind == JsonValueKind.Array
-                && top.GetArrayLength() > 0 && top[0].TryGetProperty("architecture", out var best))
-                root = best;
-            try { return NniArchitectureJson.Parse(root, DartsSpace.Create(DartsSpec.Default)); }
-            catch (NasUserException e) { throw new NasUserException($"{source}: {e.Message}; a DARTS cell dict sets normal/ and reduce/ op_i_j (one of {string.Join(", ", DartsSpace.Ops)}) and input_i_j (0..i-1) for i in 2..5, j in 0..1"); }
-        }
+        var dict = NniArchitectureJson.ReadDict(json, source);
+        try { return NniArchitectureJson.Parse(dict, DartsSpace.Create(DartsSpec.Default)); }
+        catch (NasUserException e) { throw new NasUserException($"{source}: {e.Message}; a DARTS cell dict sets normal/ and reduce/ op_i_j (one of {string.Join(", ", DartsSpace.Ops)}) and input_i_j (0..i-1) for i in 2..5, j in 0..1"); }
     }
 
     /// <summary>The DOT text of cell <paramref name="cellType"/> (<see cref="DartsSpace.Normal"/> or <see cref="DartsSpace.Reduce"/>).</summary>
