@@ -24,7 +24,11 @@ public static class Catalog
 
     public static ImmutableArray<DatasetModule> Datasets { get; } =
         [new("fashion-mnist", "Fashion-MNIST: 60k training (split into train and validation) and 10k test 28x28 grayscale images, 10 classes (Debian package dataset-fashion-mnist)"),
-         new("cifar10", "CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin) from nas.data.directory: 50k training and 10k test 32x32 colour images, 10 classes (no download)")];
+         new("cifar10", "CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin) from nas.data.directory: 50k training and 10k test 32x32 colour images, 10 classes (no download)", CropsAndFlips: true)];
+
+    /// <summary>The registered dataset <paramref name="name"/>; an unknown name is an error naming the known ones.</summary>
+    public static DatasetModule Dataset(string name) => Datasets.FirstOrDefault(d => d.Name == name)
+        ?? throw new NasUserException($"nas.data.dataset = '{name}' is not a known dataset; use one of: {string.Join(", ", Datasets.Select(d => d.Name))}");
 
     public static SpaceModule Space(string name) => Spaces.FirstOrDefault(s => s.Name == name)
         ?? throw new NasUserException($"nas.space = '{name}' is not a registered space; use one of: {string.Join(", ", Spaces.Select(s => s.Name))} (`nas registry` lists them)");

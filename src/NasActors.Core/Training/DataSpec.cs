@@ -6,4 +6,8 @@ namespace NasActors.Core.Training;
 /// <param name="Dataset">A dataset of <see cref="Engine.Catalog.Datasets"/>: fashion-mnist or cifar10.</param>
 /// <param name="Augment">CIFAR-10 training batches: random crop (padding 4) and horizontal flip, as DARTS searches.</param>
 /// <param name="Cutout">CIFAR-10 training batches: cutout square side (0 = off; the DARTS tutorial retrains with 16).</param>
-public sealed record DataSpec(string Directory, int ValidationSize, int TrainLimit = 0, string Dataset = "fashion-mnist", bool Augment = true, int Cutout = 0);
+public sealed record DataSpec(string Directory, int ValidationSize, int TrainLimit = 0, string Dataset = "fashion-mnist", bool Augment = true, int Cutout = 0)
+{
+    /// <summary>Training images are cropped and flipped by nas.data.augment (only where the dataset's registration says so).</summary>
+    public bool CropsAndFlips => Augment && Engine.Catalog.Dataset(Dataset).CropsAndFlips;
+}

@@ -60,8 +60,8 @@ public sealed record NasSettings(
         }
         var seed = r.Long("nas.experiment.seed");
         var dataset = r.String("nas.data.dataset");
-        if (!Catalog.Datasets.Any(d => d.Name == dataset))
-            throw new NasUserException($"nas.data.dataset = '{dataset}' is not a known dataset; use one of: {string.Join(", ", Catalog.Datasets.Select(d => d.Name))} (in {source})");
+        try { Catalog.Dataset(dataset); }
+        catch (NasUserException e) { throw new NasUserException($"{e.Message} (in {source})"); }
         var data = new DataSpec(r.String("nas.data.directory"), r.Int("nas.data.validation-size", 1, 59_000), r.Int("nas.data.train-limit", 0, 60_000), dataset,
             r.Bool("nas.data.augment"), r.Int("nas.data.cutout", 0, 32));
         var train = new TrainSpec(
@@ -106,8 +106,8 @@ public sealed record NasSettings(
             r.Duration("nas.trainers.synthetic-cost", allowZero: true));
         partial = partial with { RetrainSpaceSpec = RetrainSpace(config, r, spaceModule, source) };
         CheckTricks(partial.Retrain, spaceModule, source);
-        // Fashion-MNIST is never augmented by nas.data; cifar10's crop and flip (nas.data.augment) already apply to retraining.
-        if (partial.Retrain.Enabled && (partial.Retrain.CropPadding > 0 || partial.Retrain.Flip) && data.Dataset != "fashion-mnist" && data.Augment)
+        // Where nas.data.augment crops and flips (cifar10), it already does so for retraining.
+        if (partial.Retrain.Enabled && (partial.Retrain.CropPadding > 0 || partial.Retrain.Flip) && data.CropsAndFlips)
             throw new NasUserException($"nas.retrain.crop-padding / flip in {source}: {data.Dataset} training images are already cropped and flipped by nas.data.augment = on; set nas.retrain.crop-padding = 0 and flip = off");
         CheckPair(spaceModule, spaceSpec, strategyModule, source); // before the strategy's own checks: a pair that cannot run says so first
         var strategySettings = strategyModule.ReadSettings(r.Section("nas.strategies." + strategyModule.Name), partial.Engine);

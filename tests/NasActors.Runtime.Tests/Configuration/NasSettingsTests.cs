@@ -109,6 +109,11 @@ public sealed class NasSettingsTests
         Assert.Contains("nas.space = 'nasbench201'", space.Message);
         Assert.All(Catalog.Spaces, m => Assert.Contains(m.Name, space.Message));
         Assert.DoesNotContain("\n", space.Message);
+
+        var dataset = Rejects("nas.data.dataset = mnist");
+        Assert.Contains("nas.data.dataset = 'mnist' is not a known dataset", dataset.Message);
+        Assert.All(Catalog.Datasets, d => Assert.Contains(d.Name, dataset.Message));
+        Assert.EndsWith($"(in {Source})", dataset.Message);
     }
 
     [Fact]
@@ -306,6 +311,12 @@ public sealed class NasSettingsTests
     {
         var e = Rejects("nas.data.dataset = cifar10\nnas.space = darts\nnas.retrain.epochs = 2\n" + text);
         Assert.Contains(expected, e.Message);
+        // Where nas.data.augment does not crop and flip (it is off, or the dataset is not one it augments), the retrain's own may.
+        if (!text.Contains("17", StringComparison.Ordinal))
+        {
+            Assert.True(Settings("nas.data { dataset = cifar10, augment = off }\nnas.space = darts\nnas.retrain.epochs = 2\n" + text).Retrain.Enabled);
+            Assert.True(Settings("nas.retrain.epochs = 2\n" + text).Retrain.Enabled);
+        }
     }
 
     [Fact]
