@@ -26,7 +26,7 @@ internal static class EnasQualityBench
     private const string Name = "quality";
 
     private sealed record SeedResult(long Seed, int K, double CtrlBest, double CtrlMean, int CtrlDistinct, double CtrlTest,
-        double RandBest, double RandMean, double RandTest, double Seconds, string Phases, string Check);
+        double RandBest, double RandMean, double RandTest, double Seconds, string Phases, string Check, string Controller);
 
     public static async Task Run(string[] args)
     {
@@ -48,11 +48,12 @@ internal static class EnasQualityBench
         var results = new List<SeedResult>();
         for (var seed = 1L; seed <= seeds; seed++)
         {
-            var r = await OneSeed(seed, [$"nas.experiment.seed={seed}", .. fixedOverrides, .. extra]);
+            // The status must carry the whole derive batch (it carries nas.export.top-k): the controller's side is all K.
+            var r = await OneSeed(seed, [$"nas.experiment.seed={seed}", .. fixedOverrides, .. extra, $"nas.export.top-k={rl.DeriveSamples}"]);
             results.Add(r);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  seed {r.Seed}: controller best {r.CtrlBest:P2} mean {r.CtrlMean:P2} ({r.CtrlDistinct}/{r.K} distinct) | random best {r.RandBest:P2} mean {r.RandMean:P2} | " +
-                $"test: controller best {r.CtrlTest:P2}, random best {r.RandTest:P2} | {r.Seconds:F0} s ({r.Phases}){r.Check}"));
+                $"test: controller best {r.CtrlTest:P2}, random best {r.RandTest:P2} | last update: {r.Controller} | {r.Seconds:F0} s ({r.Phases}){r.Check}"));
         }
 
         Console.WriteLine($"over {results.Count} seeds, mean ± sample std (difference = controller - random; paired two-sided t-test on the per-seed differences):");
@@ -116,7 +117,9 @@ internal static class EnasQualityBench
             var searchSeconds = clock.Elapsed.TotalSeconds;
 
             var checkpoint = done.Status.Plan.Checkpoint ?? throw new InvalidOperationException("the experiment finished without a shared checkpoint");
-            var K = ctrl.Count;
+            var K = Enas(s).Reinforce.DeriveSamples;
+            if (ctrl.Count != K)
+                throw new InvalidOperationException($"the experiment's status carried {ctrl.Count} of the {K} derived architectures; both sides must be K");
             var ctrlBest = ctrl[0];
             var ctrlTest = done.Status.Plan.Test?.Metrics.Accuracy ?? double.NaN;
 
@@ -139,10 +142,15 @@ internal static class EnasQualityBench
             var check = recheck.Accuracy == ctrlBest.M.Accuracy && recheck.Loss == ctrlBest.M.Loss
                 ? ""
                 : string.Create(CultureInfo.InvariantCulture, $"  WARNING: re-scoring the controller's best gave {recheck.Accuracy:P2} / loss {recheck.Loss:F5}, derive gave {ctrlBest.M.Accuracy:P2} / {ctrlBest.M.Loss:F5}");
+            // The controller's last update, to tell a lagging baseline (mean reward far above it) or a flat policy (entropy
+            // near the uniform policy's) from a controller that learned.
+            var f = done.Status.Plan.Figures;
+            var controller = string.Create(CultureInfo.InvariantCulture,
+                $"mean reward {f.GetValueOrDefault("mean_reward", double.NaN):P1}, baseline {f.GetValueOrDefault("baseline", double.NaN):P1}, entropy {f.GetValueOrDefault("entropy", double.NaN):F2}");
             var p = phases.Where(kv => kv.Value > 0).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F0}"));
             var phaseText = string.Join(", ", p) + string.Create(CultureInfo.InvariantCulture, $"; baseline scoring {clock.Elapsed.TotalSeconds - searchSeconds:F0}");
             return new SeedResult(seed, K, ctrlBest.M.Accuracy, ctrl.Average(c => c.M.Accuracy), ctrl.Select(c => c.Arch.CanonicalKey).Distinct().Count(), ctrlTest,
-                rand[0].Accuracy, rand.Average(m => m.Accuracy), randTest, clock.Elapsed.TotalSeconds, phaseText, check);
+                rand[0].Accuracy, rand.Average(m => m.Accuracy), randTest, clock.Elapsed.TotalSeconds, phaseText, check, controller);
         }
         finally
         {

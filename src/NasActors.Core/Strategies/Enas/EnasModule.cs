@@ -28,7 +28,7 @@ public sealed class EnasModule : StrategyModule<EnasSettings>
           tanh-constant = 1.1       # logits = c * tanh(logits / temperature) (ENAS micro: 1.10; NNI: 1.5)
           learning-rate = 0.0035    # Adam (ENAS micro: 0.0035)
           entropy-weight = 1e-4     # entropy bonus (ENAS: 1e-4)
-          baseline-decay = 0.99     # moving-average reward baseline (ENAS: 0.99)
+          baseline-decay = 0.99     # moving-average reward baseline, moved by every sampled architecture (ENAS: 0.99)
           grad-clip = 5.0           # max global gradient norm, 0 = off (NNI ENAS: 5.0)
           steps-per-epoch = 30      # policy updates per epoch (ENAS micro: controller_train_steps 30)
           samples-per-update = 10   # architectures per update, rewards aggregated (ENAS micro: controller_num_aggregate 10)

@@ -46,9 +46,13 @@ public static class Reinforce
     public static bool IsKnown(ReinforceState s, RolloutId id) => s.Pending.Any(p => p.Id == id) && !s.Rewards.ContainsKey(id);
 
     /// <summary>
-    /// REINFORCE with a moving-average baseline: advantage_i = reward_i - b, where b is the baseline before this batch
-    /// (the first batch's mean reward when there is none yet, rather than ENAS's 0, so early advantages are centred),
-    /// then b' = decay * b + (1 - decay) * mean reward. Reward = validation minibatch accuracy.
+    /// REINFORCE with ENAS's moving-average baseline, moved by every sample as the reference code moves it (one
+    /// architecture per controller run, its reward folded in before its advantage is taken): in sampling order,
+    /// b_i = decay * b_(i-1) + (1 - decay) * reward_i and advantage_i = reward_i - b_i. Before the first update the
+    /// baseline starts at the first batch's mean reward rather than ENAS's 0, so early advantages are centred.
+    /// Moving it once per batch instead made its memory samples-per-update times longer: at a small budget it lagged
+    /// the rising rewards for the whole search and every advantage was positive (bench/run.sh enas-quality).
+    /// Reward = validation minibatch accuracy.
     /// </summary>
     public static (ImmutableArray<Architecture> Samples, ImmutableArray<double> Advantages, double BaselineAfter, double MeanReward) Advantages(
         ReinforceState s, double decay)
@@ -56,9 +60,14 @@ public static class Reinforce
         if (!s.BatchComplete || s.Deriving) throw new InvalidOperationException("no complete training batch to learn from");
         var batch = s.Pending.Select(p => s.Rewards[p.Id]).ToList();
         var mean = batch.Average(b => b.Metrics.Accuracy);
-        var b0 = s.Baseline ?? mean;
-        var adv = batch.Select(b => b.Metrics.Accuracy - b0).ToImmutableArray();
-        return ([.. batch.Select(b => b.Rollout.Architecture)], adv, decay * b0 + (1 - decay) * mean, mean);
+        var baseline = s.Baseline ?? mean;
+        var adv = ImmutableArray.CreateBuilder<double>(batch.Count);
+        foreach (var b in batch)
+        {
+            baseline = decay * baseline + (1 - decay) * b.Metrics.Accuracy;
+            adv.Add(b.Metrics.Accuracy - baseline);
+        }
+        return ([.. batch.Select(b => b.Rollout.Architecture)], adv.MoveToImmutable(), baseline, mean);
     }
 
     public static ReinforceState Updated(ReinforceState s, long step, string policy, double baseline, ReinforceStats stats) => s with

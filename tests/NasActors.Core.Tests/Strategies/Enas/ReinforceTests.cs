@@ -49,14 +49,15 @@ public class ReinforceTests
     }
 
     [Fact]
-    public void Reinforce_must_center_advantages_on_the_baseline_before_moving_it()
+    public void Reinforce_must_move_the_baseline_by_every_sample_before_taking_its_advantage()
     {
         var s = Open(2);
         s = Reinforce.Rewarded(Reinforce.Rewarded(s, s.Pending[0].Id, M(0.4)), s.Pending[1].Id, M(0.8));
         var (_, adv, b1, mean) = Reinforce.Advantages(s, 0.9);
         Assert.Equal(0.6, mean, 12);
-        Assert.Equal([-0.2, 0.2], adv.Select(a => Math.Round(a, 12)));  // first batch: baseline = its mean
-        Assert.Equal(0.6, b1, 12);
+        // First batch: the baseline starts at its mean (0.6), then each reward moves it before its advantage is taken.
+        Assert.Equal([-0.18, 0.198], adv.Select(a => Math.Round(a, 12)));
+        Assert.Equal(0.602, b1, 12);
         s = Reinforce.Updated(s, 1, "p1", b1, new ReinforceStats(mean, 0, 1, 0));
         Assert.Empty(s.Pending);
         Assert.Equal("p1", s.Policy);
@@ -64,8 +65,11 @@ public class ReinforceTests
         s = Open(2, from: s);
         s = Reinforce.Rewarded(Reinforce.Rewarded(s, s.Pending[0].Id, M(1.0)), s.Pending[1].Id, M(1.0));
         var (_, adv2, b2, _) = Reinforce.Advantages(s, 0.9);
-        Assert.Equal([0.4, 0.4], adv2.Select(a => Math.Round(a, 12)));
-        Assert.Equal(0.9 * 0.6 + 0.1 * 1.0, b2, 12);
+        // Per sample, not once per batch: two samples move it by 1 - 0.9^2 of the gap, not 1 - 0.9.
+        Assert.Equal(0.81 * 0.602 + 0.19 * 1.0, b2, 12);
+        Assert.Equal(Math.Round(1.0 - (0.9 * 0.602 + 0.1), 12), Math.Round(adv2[0], 12));
+        Assert.Equal(Math.Round(1.0 - b2, 12), Math.Round(adv2[1], 12));
+        Assert.True(adv2[1] < adv2[0], "a second equal reward meets a higher baseline");
     }
 
     [Fact]
