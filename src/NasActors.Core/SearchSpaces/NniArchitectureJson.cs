@@ -141,7 +141,6 @@ public static partial class NniArchitectureJson
         {
             var root = doc.RootElement;
             var top = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("top", out var t) && t.ValueKind == JsonValueKind.Array ? t : (JsonElement?)null;
-            var export = top is not null;
             IEnumerable<JsonElement> dicts = root.ValueKind switch
             {
                 JsonValueKind.Array => root.EnumerateArray(),
@@ -152,7 +151,7 @@ public static partial class NniArchitectureJson
             var list = dicts.Select(d => d.Clone()).ToImmutableArray();
             if (list.IsEmpty || list.Any(d => d.ValueKind != JsonValueKind.Object || !d.EnumerateObject().Any()))
                 throw new NasUserException($"{source} holds no architecture{(list.IsEmpty ? "" : " in one of its entries")}: pass an NNI dict of choice key → value, a JSON list of them or a `nas export` file");
-            return (list, export);
+            return (list, top is not null);
         }
     }
 }
