@@ -67,7 +67,6 @@ internal static class TrainSetup
             try { fits.Add((space, NniArchitectureJson.Parse(dict, space))); }
             catch (NasUserException e)
             {
-                // The closest space: fewest keys the dict sets that it lacks plus keys it has that the dict does not set.
                 // The closest space: fewest keys the dict sets that it lacks plus keys it has that the dict does not set,
                 // then most values that are candidates of their choice (DARTS and ENAS cells share their keys).
                 var shared = space.Choices.Count(c => keys.Contains(c.Key));
