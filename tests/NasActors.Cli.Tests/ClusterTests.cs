@@ -183,11 +183,14 @@ public sealed class ClusterTests
             ["node", "--role", "trainer", "--port", "27402", .. common]);
         try
         {
-            var (code, stdout, stderr) = CliProcess.Run(Long, "search", "--cluster", "--seeds", seeds, "--config", "hocon/smoke.conf", "--name", "pv",
-                "--store", store.Path, "--set", "trainers.backend=synthetic", "--set", "trainers.synthetic-cost=50ms");
-            Assert.True(code == 0, stdout + stderr);
-            Assert.Contains("done: experiment pv", stdout);
-            Assert.True(rogue.WaitForOutput("was refused by the experiment: protocol version 999", TimeSpan.FromSeconds(30)), rogue.Stdout);
+            // The rogue can only be refused while the experiment runs: ~48 pieces of work at 300 ms on the one good trainer
+            // keep it running ~15 s, and the refusal is awaited before the end (at 50 ms a loaded CI machine finished the
+            // search before the rogue's trainer had registered).
+            using var search = new CliProcess(["search", "--cluster", "--seeds", seeds, "--config", "hocon/smoke.conf", "--name", "pv",
+                "--store", store.Path, "--set", "trainers.backend=synthetic", "--set", "trainers.synthetic-cost=300ms"]);
+            Assert.True(rogue.WaitForOutput("was refused by the experiment: protocol version 999", Long), rogue.Stdout);
+            Assert.True(search.Wait(Long) == 0, search.Stdout + search.Stderr);
+            Assert.Contains("done: experiment pv", search.Stdout);
             Assert.Contains("refused trainer cpu", controller.Stdout);
             Assert.Contains("protocol version 999, this coordinator speaks 2", controller.Stdout);
         }
